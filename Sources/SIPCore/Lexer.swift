@@ -1,0 +1,211 @@
+/// Character classes and small scanning helpers from the RFC 3261 §25.1 grammar.
+///
+/// Everything here works on UTF-8 code units so that scanning never decodes characters.
+enum Lexer {
+    static let space: UInt8 = 0x20
+    static let tab: UInt8 = 0x09
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+    static let colon: UInt8 = 0x3A
+    static let semicolon: UInt8 = 0x3B
+    static let comma: UInt8 = 0x2C
+    static let equals: UInt8 = 0x3D
+    static let quote: UInt8 = 0x22
+    static let backslash: UInt8 = 0x5C
+    static let lessThan: UInt8 = 0x3C
+    static let greaterThan: UInt8 = 0x3E
+    static let at: UInt8 = 0x40
+    static let slash: UInt8 = 0x2F
+    static let question: UInt8 = 0x3F
+    static let ampersand: UInt8 = 0x26
+    static let percent: UInt8 = 0x25
+    static let openBracket: UInt8 = 0x5B
+    static let closeBracket: UInt8 = 0x5D
+    static let openParen: UInt8 = 0x28
+    static let closeParen: UInt8 = 0x29
+
+    /// `token` characters: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~".
+    static let tokenTable: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(c)] = true }
+        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(c)] = true }
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(c)] = true }
+        for c in "-.!%*_+`'~".utf8 { table[Int(c)] = true }
+        return table
+    }()
+
+    @inline(__always) static func isToken(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+    @inline(__always) static func isWhitespace(_ byte: UInt8) -> Bool { byte == space || byte == tab }
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    @inline(__always) static func isAlpha(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+    }
+    @inline(__always) static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66)
+    }
+    @inline(__always) static func hexValue(_ byte: UInt8) -> UInt8? {
+        if isDigit(byte) { return byte - 0x30 }
+        let lower = byte | 0x20
+        if lower >= 0x61 && lower <= 0x66 { return lower - 0x61 + 10 }
+        return nil
+    }
+    @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
+        (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+    }
+
+    /// True when `text` is a non-empty `token`.
+    static func isToken<S: StringProtocol>(_ text: S) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { isToken($0) }
+    }
+
+    /// Removes leading and trailing linear white space (SP, HTAB, CR, LF).
+    static func trim(_ text: Substring) -> Substring {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, isLWS(utf8[start]) { start = utf8.index(after: start) }
+        while end > start {
+            let before = utf8.index(before: end)
+            if !isLWS(utf8[before]) { break }
+            end = before
+        }
+        return text[start..<end]
+    }
+
+    @inline(__always) static func isLWS(_ byte: UInt8) -> Bool {
+        byte == space || byte == tab || byte == cr || byte == lf
+    }
+
+    /// ASCII case-insensitive equality.
+    static func equalsIgnoringCase<A: StringProtocol, B: StringProtocol>(_ a: A, _ b: B) -> Bool {
+        let x = a.utf8, y = b.utf8
+        guard x.count == y.count else { return false }
+        var i = x.startIndex, j = y.startIndex
+        while i < x.endIndex {
+            if lower(x[i]) != lower(y[j]) { return false }
+            i = x.index(after: i)
+            j = y.index(after: j)
+        }
+        return true
+    }
+
+    /// Lower-cases ASCII letters only (header names, host names, parameter names).
+    static func lowercasedASCII<S: StringProtocol>(_ text: S) -> String {
+        if !text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return String(text) }
+        return String(decoding: text.utf8.map { lower($0) }, as: UTF8.self)
+    }
+
+    /// Splits `text` at `separator` bytes that are outside quoted strings, angle brackets and
+    /// comments; each part is trimmed, empty parts are dropped. Used for comma-separated header
+    /// values (RFC 3261 §7.3.1) and parameter lists.
+    static func split(_ text: Substring, separator: UInt8, limit: Int) throws(SIPParseError) -> [Substring] {
+        var parts: [Substring] = []
+        let utf8 = text.utf8
+        var partStart = utf8.startIndex
+        var index = utf8.startIndex
+        var inQuotes = false
+        var angleDepth = 0
+        var commentDepth = 0
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if inQuotes {
+                if byte == backslash {
+                    index = utf8.index(after: index)
+                    if index == utf8.endIndex { break }
+                } else if byte == quote {
+                    inQuotes = false
+                }
+            } else if byte == quote {
+                inQuotes = true
+            } else if byte == lessThan {
+                angleDepth += 1
+            } else if byte == greaterThan {
+                if angleDepth > 0 { angleDepth -= 1 }
+            } else if byte == openParen, angleDepth == 0 {
+                commentDepth += 1
+                if commentDepth > 32 {
+                    throw SIPParseError(.limitExceeded, "comments nested too deeply")
+                }
+            } else if byte == closeParen, commentDepth > 0 {
+                commentDepth -= 1
+            } else if byte == separator, angleDepth == 0, commentDepth == 0 {
+                let part = trim(text[partStart..<index])
+                if !part.isEmpty { parts.append(part) }
+                if parts.count > limit { throw SIPParseError(.limitExceeded, "too many list elements") }
+                partStart = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        if inQuotes { throw SIPParseError(.invalidHeaderValue, "unterminated quoted string") }
+        if angleDepth != 0 { throw SIPParseError(.invalidHeaderValue, "unbalanced angle brackets") }
+        let last = trim(text[partStart..<utf8.endIndex])
+        if !last.isEmpty { parts.append(last) }
+        return parts
+    }
+
+    /// The content of a `quoted-string` with its `quoted-pair` escapes removed
+    /// (RFC 3261 §25.1). Text that is not quoted is returned as it is.
+    static func unquote(_ text: Substring) -> String {
+        let utf8 = text.utf8
+        guard utf8.count >= 2, utf8.first == quote, utf8.last == quote else { return String(text) }
+        let inner = text.utf8.dropFirst().dropLast()
+        if !inner.contains(backslash) { return String(Substring(inner)) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(inner.count)
+        var escaped = false
+        for byte in inner {
+            if escaped { bytes.append(byte); escaped = false } else if byte == backslash { escaped = true } else { bytes.append(byte) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Quotes `text` as a `quoted-string`, escaping `"` and `\`.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(scalar)
+        }
+        out += "\""
+        return out
+    }
+
+    /// Parses a decimal number made only of digits, refusing overflow past `max`.
+    static func parseDecimal<S: StringProtocol>(_ text: S, max: UInt64 = UInt64(UInt32.max)) -> UInt64? {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in utf8 {
+            guard isDigit(byte) else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(byte - 0x30))
+            if o1 || o2 || a > max { return nil }
+            value = a
+        }
+        return value
+    }
+
+    /// Index of the first `byte` in `text` that is outside a quoted string.
+    static func firstUnquoted(_ byte: UInt8, in text: Substring) -> Substring.Index? {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        var inQuotes = false
+        while index < utf8.endIndex {
+            let b = utf8[index]
+            if inQuotes {
+                if b == backslash {
+                    index = utf8.index(after: index)
+                    if index == utf8.endIndex { return nil }
+                } else if b == quote {
+                    inQuotes = false
+                }
+            } else if b == quote {
+                inQuotes = true
+            } else if b == byte {
+                return index
+            }
+            index = utf8.index(after: index)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,190 @@
+/// Typed, on-demand accessors for the headers a registrar and proxy use. Each parses when
+/// called and throws a ``SIPParseError`` naming the header on malformed input; absent optional
+/// headers give nil or an empty list.
+extension SIPMessageProtocol {
+    /// Via values, top first, across all Via lines (RFC 3261 §20.42).
+    public func vias(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPVia] {
+        var result: [SIPVia] = []
+        for value in try headers.values(.via, limits: limits) { result.append(try SIPVia(parsing: value, limits: limits)) }
+        return result
+    }
+
+    /// The topmost Via value.
+    public var topVia: SIPVia {
+        get throws(SIPParseError) {
+            for field in headers.fields where field.name == .via {
+                guard let first = try Lexer.split(field.value, separator: Lexer.comma, limit: 64).first else { continue }
+                return try SIPVia(parsing: first)
+            }
+            throw SIPParseError(.missingHeader, "missing Via")
+        }
+    }
+
+    /// From (RFC 3261 §20.20).
+    public var from: SIPNameAddress {
+        get throws(SIPParseError) { try nameAddress(.from) }
+    }
+
+    /// To (RFC 3261 §20.39).
+    public var to: SIPNameAddress {
+        get throws(SIPParseError) { try nameAddress(.to) }
+    }
+
+    /// Call-ID (RFC 3261 §20.8), trimmed.
+    public var callID: Substring? { headers[.callID].map(Lexer.trim) }
+
+    /// CSeq (RFC 3261 §20.16).
+    public var cseq: SIPCSeq {
+        get throws(SIPParseError) {
+            guard let value = headers[.cseq] else { throw SIPParseError(.missingHeader, "missing CSeq") }
+            return try SIPCSeq(parsing: value)
+        }
+    }
+
+    /// Max-Forwards (RFC 3261 §20.22); nil when absent.
+    public var maxForwards: Int? {
+        get throws(SIPParseError) { try deltaSeconds(.maxForwards, max: 255).map(Int.init) }
+    }
+
+    /// Contact (RFC 3261 §20.10): `*` or the list of contacts; an empty list when absent.
+    public func contacts(limits: SIPParserLimits = .default) throws(SIPParseError) -> SIPContactList {
+        let values = try headers.values(.contact, limits: limits)
+        if values.count == 1, values[0] == "*" { return .wildcard }
+        var result: [SIPContact] = []
+        result.reserveCapacity(values.count)
+        for value in values {
+            if value == "*" { throw SIPParseError(.invalidHeaderValue, "Contact '*' mixed with other contacts") }
+            let address: SIPNameAddress
+            do { address = try SIPNameAddress(parsing: value, limits: limits) } catch {
+                throw SIPParseError(error.code, "invalid Contact: \(error.reason)")
+            }
+            result.append(SIPContact(address: address))
+        }
+        return .contacts(result)
+    }
+
+    /// Expires (RFC 3261 §20.19) in seconds; nil when absent.
+    public var expires: UInt32? {
+        get throws(SIPParseError) { try deltaSeconds(.expires).map { UInt32($0) } }
+    }
+
+    /// Min-Expires (RFC 3261 §20.23) in seconds; nil when absent.
+    public var minExpires: UInt32? {
+        get throws(SIPParseError) { try deltaSeconds(.minExpires).map { UInt32($0) } }
+    }
+
+    /// Route (RFC 3261 §20.34), in order.
+    public func routes(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPNameAddress] {
+        try nameAddresses(.route, limits: limits)
+    }
+
+    /// Record-Route (RFC 3261 §20.30), in order.
+    public func recordRoutes(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPNameAddress] {
+        try nameAddresses(.recordRoute, limits: limits)
+    }
+
+    /// Path (RFC 3327 §4), in order.
+    public func paths(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPNameAddress] {
+        try nameAddresses(.path, limits: limits)
+    }
+
+    /// Authorization credentials, one per header line (RFC 3261 §20.7).
+    public func authorizations(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPAuthHeader] {
+        try authHeaders(.authorization, limits: limits)
+    }
+
+    /// Proxy-Authorization credentials (RFC 3261 §20.28).
+    public func proxyAuthorizations(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPAuthHeader] {
+        try authHeaders(.proxyAuthorization, limits: limits)
+    }
+
+    /// WWW-Authenticate challenges (RFC 3261 §20.44).
+    public func wwwAuthenticates(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPAuthHeader] {
+        try authHeaders(.wwwAuthenticate, limits: limits)
+    }
+
+    /// Proxy-Authenticate challenges (RFC 3261 §20.27).
+    public func proxyAuthenticates(limits: SIPParserLimits = .default) throws(SIPParseError) -> [SIPAuthHeader] {
+        try authHeaders(.proxyAuthenticate, limits: limits)
+    }
+
+    /// Event (RFC 6665 §8.2.1); nil when absent.
+    public var event: SIPEventHeader? {
+        get throws(SIPParseError) { try headers[.event].map { v throws(SIPParseError) in try SIPEventHeader(parsing: v) } }
+    }
+
+    /// Subscription-State (RFC 6665 §8.2.3); nil when absent.
+    public var subscriptionState: SIPSubscriptionState? {
+        get throws(SIPParseError) {
+            try headers[.subscriptionState].map { v throws(SIPParseError) in try SIPSubscriptionState(parsing: v) }
+        }
+    }
+
+    /// Allow-Events package names (RFC 6665 §8.2.2).
+    public var allowEvents: [String] { get throws(SIPParseError) { try tokens(.allowEvents) } }
+    /// Supported option tags (RFC 3261 §20.37).
+    public var supported: [String] { get throws(SIPParseError) { try tokens(.supported) } }
+    /// Require option tags (RFC 3261 §20.32).
+    public var require: [String] { get throws(SIPParseError) { try tokens(.require) } }
+    /// Proxy-Require option tags (RFC 3261 §20.29).
+    public var proxyRequire: [String] { get throws(SIPParseError) { try tokens(.proxyRequire) } }
+
+    /// Content-Type (RFC 3261 §20.15); nil when absent.
+    public var contentType: SIPMediaType? {
+        get throws(SIPParseError) { try headers[.contentType].map { v throws(SIPParseError) in try SIPMediaType(parsing: v) } }
+    }
+
+    /// Content-Length (RFC 3261 §20.14); nil when absent.
+    public var contentLength: Int? {
+        get throws(SIPParseError) { try deltaSeconds(.contentLength, max: UInt64(Int32.max)).map(Int.init) }
+    }
+
+    /// User-Agent (RFC 3261 §20.41) as written.
+    public var userAgent: String? { headers[.userAgent].map(String.init) }
+
+    // MARK: helpers
+
+    func nameAddress(_ name: SIPHeaderName) throws(SIPParseError) -> SIPNameAddress {
+        guard let value = headers[name] else { throw SIPParseError(.missingHeader, "missing \(name.canonical)") }
+        do { return try SIPNameAddress(parsing: value) } catch {
+            throw SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
+        }
+    }
+
+    func nameAddresses(_ name: SIPHeaderName, limits: SIPParserLimits) throws(SIPParseError) -> [SIPNameAddress] {
+        var result: [SIPNameAddress] = []
+        for value in try headers.values(name, limits: limits) {
+            do { result.append(try SIPNameAddress(parsing: value, limits: limits)) } catch {
+                throw SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
+            }
+        }
+        return result
+    }
+
+    func authHeaders(_ name: SIPHeaderName, limits: SIPParserLimits) throws(SIPParseError) -> [SIPAuthHeader] {
+        var result: [SIPAuthHeader] = []
+        for field in headers.fields where field.name == name {
+            do { result.append(try SIPAuthHeader(parsing: field.value, limits: limits)) } catch {
+                throw SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
+            }
+        }
+        return result
+    }
+
+    func deltaSeconds(_ name: SIPHeaderName, max: UInt64 = UInt64(UInt32.max)) throws(SIPParseError) -> UInt64? {
+        guard let value = headers[name] else { return nil }
+        guard let number = Lexer.parseDecimal(Lexer.trim(value), max: max) else {
+            throw SIPParseError(.invalidHeaderValue, "invalid \(name.canonical)")
+        }
+        return number
+    }
+
+    func tokens(_ name: SIPHeaderName) throws(SIPParseError) -> [String] {
+        var result: [String] = []
+        for value in try headers.values(name) {
+            guard Lexer.isToken(value) else { throw SIPParseError(.invalidHeaderValue, "invalid \(name.canonical)") }
+            result.append(String(value))
+        }
+        return result
+    }
+}

@@ -1,0 +1,295 @@
+/// Parses one SIP message from bytes (RFC 3261 §7, §18.3, §25).
+///
+/// The parser is strict where the RFC is (mandatory headers, CSeq, Content-Length, a single
+/// value for single-value headers) and tolerant where deployed software differs (bare LF line
+/// endings, leading CRLFs, compact forms, folded header lines, any case in the SIP-Version).
+/// Header values are views into one string made from the header section, so a parse costs a
+/// handful of allocations whatever the number of headers; typed headers are parsed on demand.
+public struct SIPMessageParser: Sendable {
+    /// How the message was delimited.
+    public enum Framing: Sendable, Hashable {
+        /// One UDP datagram: without Content-Length the body is the rest of the datagram;
+        /// bytes beyond Content-Length are discarded (RFC 3261 §18.3).
+        case datagram
+        /// One frame cut from a stream by ``SIPStreamFramer``: Content-Length is mandatory.
+        case stream
+    }
+
+    public var limits: SIPParserLimits
+
+    public init(limits: SIPParserLimits = .default) {
+        self.limits = limits
+    }
+
+    /// Parses a message from `bytes`.
+    public func parse(_ bytes: [UInt8], framing: Framing = .datagram) throws(SIPParseError) -> SIPMessage {
+        do {
+            return try bytes.withUnsafeBytes { buffer in try parse(buffer, framing: framing) }
+        } catch let error as SIPParseError {
+            throw error
+        } catch {
+            throw SIPParseError(.malformedStartLine, "unparseable message")
+        }
+    }
+
+    /// Parses a message from `buffer`.
+    public func parse(_ buffer: UnsafeRawBufferPointer, framing: Framing = .datagram) throws(SIPParseError)
+        -> SIPMessage
+    {
+        var start = 0
+        let count = buffer.count
+        while start < count, buffer[start] == Lexer.cr || buffer[start] == Lexer.lf { start += 1 }
+        guard start < count else { throw SIPParseError(.emptyMessage, "empty message") }
+
+        let searchEnd = min(count, limits.maxMessageSize)
+        let located = SIPMessageParser.locateHeaderEnd(buffer, from: start, to: searchEnd)
+        let headEnd: Int
+        let bodyStart: Int
+        var pending: SIPParseError?
+        if let located {
+            headEnd = located.headEnd
+            bodyStart = located.bodyStart
+        } else if count > limits.maxMessageSize {
+            throw SIPParseError(.limitExceeded, "message larger than \(limits.maxMessageSize) bytes")
+        } else {
+            // No empty line: parse what there is so the error can still be answered.
+            headEnd = count
+            bodyStart = count
+            pending = SIPParseError(.malformedHeader, "no empty line after the header section")
+        }
+        if count - start > limits.maxMessageSize {
+            pending = pending ?? SIPParseError(
+                .limitExceeded, "message of \(count - start) bytes exceeds \(limits.maxMessageSize)")
+        }
+
+        let headBytes = UnsafeRawBufferPointer(rebasing: buffer[start..<headEnd])
+        var head: String
+        if let valid = String(validating: headBytes.bindMemory(to: UInt8.self), as: UTF8.self) {
+            head = valid
+        } else {
+            head = String(decoding: headBytes, as: UTF8.self)
+            pending = pending ?? SIPParseError(.invalidEncoding, "header section is not valid UTF-8")
+        }
+        if headBytes.contains(0) {
+            pending = pending ?? SIPParseError(.invalidEncoding, "NUL byte in header section")
+        }
+        head.makeContiguousUTF8()
+        return try parseHead(head, buffer: buffer, bodyStart: bodyStart, framing: framing, pending: pending)
+    }
+
+    /// Finds the empty line that ends the header section. `headEnd` is the offset just after the
+    /// last header line's LF; `bodyStart` the offset after the empty line.
+    static func locateHeaderEnd(_ buffer: UnsafeRawBufferPointer, from: Int, to: Int) -> (
+        headEnd: Int, bodyStart: Int
+    )? {
+        var i = from
+        while i < to {
+            if buffer[i] == Lexer.lf {
+                let next = i + 1
+                if next < to, buffer[next] == Lexer.lf { return (next, next + 1) }
+                if next + 1 < to, buffer[next] == Lexer.cr, buffer[next + 1] == Lexer.lf { return (next, next + 2) }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    private struct LineSpan {
+        var start: Int
+        var end: Int  // exclusive, before CR LF
+        var next: Int  // start of the next line
+    }
+
+    private func parseHead(
+        _ head: String, buffer: UnsafeRawBufferPointer, bodyStart: Int, framing: Framing, pending: SIPParseError?
+    ) throws(SIPParseError) -> SIPMessage {
+        let utf8 = head.utf8
+        func sub(_ a: Int, _ b: Int) -> Substring {
+            let lo = utf8.index(utf8.startIndex, offsetBy: a)
+            let hi = utf8.index(lo, offsetBy: b - a)
+            return Substring(utf8[lo..<hi])
+        }
+        var result: Result<SIPMessage, SIPParseError>!
+        utf8.withContiguousStorageIfAvailable { p in
+            result = Result(catching: { () throws(SIPParseError) -> SIPMessage in
+                try parseLines(p, sub: sub, buffer: buffer, bodyStart: bodyStart, framing: framing, pending: pending)
+            })
+        }
+        return try result.get()
+    }
+
+    private func nextLine(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> LineSpan {
+        var i = from
+        let n = p.count
+        while i < n, p[i] != Lexer.lf { i += 1 }
+        var end = i
+        if end > from, p[end - 1] == Lexer.cr { end -= 1 }
+        return LineSpan(start: from, end: end, next: min(i + 1, n))
+    }
+
+    private func parseLines(
+        _ p: UnsafeBufferPointer<UInt8>, sub: (Int, Int) -> Substring, buffer: UnsafeRawBufferPointer,
+        bodyStart: Int, framing: Framing, pending: SIPParseError?
+    ) throws(SIPParseError) -> SIPMessage {
+        var pending = pending
+        let first = nextLine(p, from: 0)
+        let startLine = try StartLine.parse(p, first.start, first.end, sub: sub, limits: limits)
+
+        // Header lines, with folding (RFC 3261 §7.3.1).
+        var lineCount = 0
+        for byte in p where byte == Lexer.lf { lineCount += 1 }
+        var headers = SIPHeaders(reservingCapacity: min(lineCount, limits.maxHeaderCount))
+        var position = first.next
+        var lineNumber = 1
+        while position < p.count {
+            var line = nextLine(p, from: position)
+            lineNumber += 1
+            if line.start == line.end { break }
+            var folded = false
+            while line.next < p.count, p[line.next] == Lexer.space || p[line.next] == Lexer.tab {
+                let continuation = nextLine(p, from: line.next)
+                if continuation.start == continuation.end { break }
+                line.end = continuation.end
+                line.next = continuation.next
+                folded = true
+            }
+            position = line.next
+            if headers.count >= limits.maxHeaderCount {
+                throw SIPParseError(.limitExceeded, "more than \(limits.maxHeaderCount) header fields")
+            }
+            if line.end - line.start > limits.maxHeaderLineLength {
+                pending = pending ?? SIPParseError(
+                    .limitExceeded, "header line \(lineNumber) longer than \(limits.maxHeaderLineLength) bytes")
+                continue
+            }
+            guard let field = headerField(p, line, folded: folded, sub: sub) else {
+                pending = pending ?? SIPParseError(.malformedHeader, "malformed header line \(lineNumber)")
+                continue
+            }
+            headers.append(field)
+        }
+
+        let replyHeaders = SIPMessageParser.replyHeaders(startLine, headers, limits: limits)
+        func fail(_ error: SIPParseError) -> SIPParseError {
+            var error = error
+            error.replyHeaders = replyHeaders
+            return error
+        }
+        if let pending { throw fail(pending) }
+
+        // Mandatory headers (RFC 3261 §8.1.1) and single-value headers.
+        for name in [SIPHeaderName.via, .from, .to, .callID, .cseq] where !headers.contains(name) {
+            throw SIPParseError(.missingHeader, "missing \(name.canonical)")
+        }
+        for name in [SIPHeaderName.from, .to, .callID, .cseq, .maxForwards, .contentLength, .contentType] {
+            var seen = 0
+            for field in headers.fields where field.name == name { seen += 1 }
+            if seen > 1 { throw fail(SIPParseError(.invalidHeaderValue, "more than one \(name.canonical) header")) }
+        }
+        let cseq: SIPCSeq
+        do { cseq = try SIPCSeq(parsing: headers[.cseq]!) } catch { throw fail(error) }
+        if Lexer.trim(headers[.callID]!).isEmpty { throw fail(SIPParseError(.invalidHeaderValue, "empty Call-ID")) }
+        if let maxForwards = headers[.maxForwards], Lexer.parseDecimal(Lexer.trim(maxForwards), max: 255) == nil {
+            throw fail(SIPParseError(.invalidHeaderValue, "invalid Max-Forwards"))
+        }
+
+        // Content-Length and body (RFC 3261 §18.3, §20.14).
+        let available = buffer.count - bodyStart
+        var bodyLength = available
+        if let text = headers[.contentLength] {
+            guard let length = Lexer.parseDecimal(Lexer.trim(text), max: UInt64(Int32.max)) else {
+                throw fail(SIPParseError(.invalidContentLength, "invalid Content-Length"))
+            }
+            if Int(length) > available {
+                throw fail(SIPParseError(
+                    .truncatedBody, "Content-Length \(length) exceeds \(available) available bytes"))
+            }
+            bodyLength = Int(length)
+        } else if framing == .stream {
+            throw fail(SIPParseError(.missingContentLength, "missing Content-Length on a stream transport"))
+        }
+        let body: [UInt8] =
+            bodyLength == 0 ? [] : Array(UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<bodyStart + bodyLength]))
+
+        switch startLine {
+        case .request(let method, let uri, let uriError, let versionError):
+            if let versionError { throw fail(versionError) }
+            if let uriError { throw fail(uriError) }
+            if cseq.method != method {
+                throw fail(SIPParseError(
+                    .cseqMethodMismatch,
+                    "CSeq method \(cseq.method.rawValue) does not match request method \(method.rawValue)"))
+            }
+            return .request(SIPRequest(method: method, uri: uri!, headers: headers, body: body))
+        case .response(let status, let reason, let versionError):
+            if let versionError { throw versionError }
+            return .response(SIPResponse(statusCode: status, reasonPhrase: reason, headers: headers, body: body))
+        }
+    }
+
+    /// Splits one (possibly folded) header line into a field. Returns nil when the line has no
+    /// colon or its name is not a token.
+    private func headerField(_ p: UnsafeBufferPointer<UInt8>, _ line: LineSpan, folded: Bool, sub: (Int, Int) -> Substring)
+        -> SIPHeaderField?
+    {
+        var i = line.start
+        while i < line.end, Lexer.isToken(p[i]) { i += 1 }
+        let nameEnd = i
+        guard nameEnd > line.start else { return nil }
+        while i < line.end, Lexer.isWhitespace(p[i]) { i += 1 }
+        guard i < line.end, p[i] == Lexer.colon else { return nil }
+        i += 1
+        var valueStart = i
+        while valueStart < line.end, Lexer.isLWS(p[valueStart]) { valueStart += 1 }
+        var valueEnd = line.end
+        while valueEnd > valueStart, Lexer.isLWS(p[valueEnd - 1]) { valueEnd -= 1 }
+        let rawName = sub(line.start, nameEnd)
+        var value = sub(valueStart, valueEnd)
+        if folded { value = Substring(SIPMessageParser.unfold(value)) }
+        return SIPHeaderField(rawName: rawName, value: value, name: SIPHeaderName.resolve(rawName), line: sub(line.start, line.end))
+    }
+
+    /// Replaces each run of LWS containing a line break by a single space (RFC 3261 §7.3.1).
+    static func unfold(_ value: Substring) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count)
+        var inBreak = false
+        for byte in value.utf8 {
+            if byte == Lexer.cr || byte == Lexer.lf {
+                inBreak = true
+                continue
+            }
+            if inBreak {
+                if Lexer.isWhitespace(byte) { continue }
+                while let last = bytes.last, Lexer.isWhitespace(last) { bytes.removeLast() }
+                bytes.append(Lexer.space)
+                inBreak = false
+            }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The fields needed to answer a request, or nil when it cannot be answered
+    /// (not a request, or one of Via, From, To, Call-ID, CSeq missing or unusable).
+    static func replyHeaders(_ startLine: StartLine, _ headers: SIPHeaders, limits: SIPParserLimits) -> SIPReplyHeaders? {
+        guard case .request(let method, _, _, _) = startLine else { return nil }
+        var fields: [SIPHeaderField] = []
+        var found: Set<SIPHeaderName> = []
+        for field in headers.fields {
+            switch field.name {
+            case .via, .from, .to, .callID, .cseq:
+                if field.name != .via, found.contains(field.name) { return nil }
+                fields.append(field)
+                found.insert(field.name)
+            default: continue
+            }
+        }
+        guard found.count == 5 else { return nil }
+        guard (try? SIPCSeq(parsing: headers[.cseq]!)) != nil,
+            let topVia = try? SIPVia.parseList(headers.values(.via, limits: limits).first ?? "", limits: limits).first,
+            !topVia.host.isEmpty
+        else { return nil }
+        return SIPReplyHeaders(method: method, fields: fields)
+    }
+}

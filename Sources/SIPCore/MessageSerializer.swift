@@ -1,0 +1,66 @@
+/// Writes messages in wire form (RFC 3261 §7).
+///
+/// Fields that came from the wire unchanged are written byte for byte as received; fields built
+/// or changed in code are written `Name: value`. Content-Length is written as found in the
+/// headers: callers that change the body use ``SIPMessageProtocol/setBody(_:contentType:)``.
+extension SIPRequest {
+    /// The message in wire form.
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(estimatedSize)
+        out.append(contentsOf: method.rawValue.utf8)
+        out.append(Lexer.space)
+        out.append(contentsOf: uri.description.utf8)
+        out.append(contentsOf: " SIP/2.0\r\n".utf8)
+        writeHeadersAndBody(into: &out)
+        return out
+    }
+}
+
+extension SIPResponse {
+    /// The message in wire form.
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(estimatedSize)
+        out.append(contentsOf: "SIP/2.0 ".utf8)
+        out.append(contentsOf: String(statusCode).utf8)
+        out.append(Lexer.space)
+        out.append(contentsOf: reasonPhrase.utf8)
+        out.append(contentsOf: "\r\n".utf8)
+        writeHeadersAndBody(into: &out)
+        return out
+    }
+}
+
+extension SIPMessageProtocol {
+    var estimatedSize: Int {
+        var size = 64 + body.count
+        for field in headers.fields { size += (field.line?.utf8.count ?? (field.rawName.utf8.count + field.value.utf8.count + 2)) + 2 }
+        return size
+    }
+
+    func writeHeadersAndBody(into out: inout [UInt8]) {
+        for field in headers.fields {
+            if let line = field.line {
+                out.append(contentsOf: line.utf8)
+            } else {
+                out.append(contentsOf: field.rawName.utf8)
+                out.append(Lexer.colon)
+                out.append(Lexer.space)
+                out.append(contentsOf: field.value.utf8)
+            }
+            out.append(Lexer.cr)
+            out.append(Lexer.lf)
+        }
+        out.append(Lexer.cr)
+        out.append(Lexer.lf)
+        out.append(contentsOf: body)
+    }
+
+    /// Replaces the body and sets Content-Length (and Content-Type, when given).
+    public mutating func setBody(_ body: [UInt8], contentType: String? = nil) {
+        self.body = body
+        if let contentType { headers.set(.contentType, contentType) }
+        headers.set(.contentLength, String(body.count))
+    }
+}

@@ -1,0 +1,1 @@
+@main struct Warm { static func main() {} }

@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
         .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
+        .library(name: "SIPAuth", targets: ["SIPAuth"]),
+        .library(name: "SIPStorage", targets: ["SIPStorage"]),
+        .library(name: "SIPStorageSQLite", targets: ["SIPStorageSQLite"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "SIPCoreFuzz", targets: ["SIPCoreFuzz"]),
@@ -31,10 +34,41 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Layer 0: pure Swift message model, parser, serializer, framer. No Foundation, no NIO.
         .target(name: "SIPCore", swiftSettings: upcoming),
+
+        // Layer 1: digest authentication (RFC 2617, 7616, 8760), nonces, HA1.
+        .target(
+            name: "SIPAuth",
+            dependencies: ["SIPCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: upcoming
+        ),
+
+        // Layer 1: storage models and protocols, change feeds, in-memory implementation.
+        .target(
+            name: "SIPStorage",
+            dependencies: [
+                "SIPCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: upcoming
+        ),
+
+        // Layer 2: SQLite (GRDB) implementation of the SIPStorage protocols; the default backend.
+        .target(
+            name: "SIPStorageSQLite",
+            dependencies: [
+                "SIPCore", "SIPStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
 
         // Layer 1: NIO transports (UDP, TCP, TLS), framing handlers, connection table, listeners.
         .target(
@@ -106,6 +140,13 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: upcoming
         ),
+        .testTarget(name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth"], swiftSettings: upcoming),
+        .testTarget(name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SIPStorageSQLiteTests",
+            dependencies: ["SIPCore", "SIPStorage", "SIPStorageSQLite"],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: [
@@ -119,7 +160,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SIPTransactionTests",
-            dependencies: ["SIPCore", "SIPTransaction"],
+            dependencies: [
+                "SIPCore", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(

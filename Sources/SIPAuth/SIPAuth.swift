@@ -1,0 +1,1 @@
+// SIPAuth: see docs/ARCHITECTURE.md

@@ -1,0 +1,1 @@
+// SIPStorageSQLite: see docs/ARCHITECTURE.md

@@ -1,0 +1,102 @@
+public import Configuration
+
+/// Registration expiry policy (RFC 3261 §10.3). Keys (scope `registrar`): `defaultExpires`
+/// (seconds, 3600), `minExpires` (60), `maxExpires` (86400), `purgeInterval` (seconds, 30).
+public struct RegistrarConfiguration: Sendable {
+    public var defaultExpires: Int
+    public var minExpires: Int
+    public var maxExpires: Int
+    public var purgeIntervalSeconds: Int
+
+    public init() {
+        defaultExpires = 3_600
+        minExpires = 60
+        maxExpires = 86_400
+        purgeIntervalSeconds = 30
+    }
+
+    public init(reader: ConfigReader) throws(SwitchboardConfigurationError) {
+        self.init()
+        minExpires = try reader.int("minExpires", default: minExpires, in: 1...86_400)
+        maxExpires = try reader.int("maxExpires", default: maxExpires, in: minExpires...31_536_000)
+        defaultExpires = try reader.int("defaultExpires", default: defaultExpires, in: minExpires...maxExpires)
+        purgeIntervalSeconds = try reader.int("purgeInterval", default: purgeIntervalSeconds, in: 1...3_600)
+    }
+}
+
+/// Digest authentication policy (RFC 7616, RFC 8760). Keys (scope `auth`): `realm` (default:
+/// the first domain, else `switchboard`), `algorithms` (string array in offer order, default
+/// `[MD5, SHA-256]`), `nonceLifetime` (seconds, 300), `instrumentPolicy` (`open` |
+/// `provisioned`, default `open`), `requireAORMatch` (bool, true: the user part of the auth
+/// username must be the To AOR's user), `lockout.maxFailures` (10), `lockout.window` (seconds, 60),
+/// `lockout.backoff` (seconds, 300), `lockout.exempt` (string array of source addresses, empty).
+public struct AuthConfiguration: Sendable {
+    public var realm: String
+    public var algorithms: [String]
+    public var nonceLifetimeSeconds: Int
+    public var instrumentPolicy: String
+    public var requireAORMatch: Bool
+    public var lockoutMaxFailures: Int
+    public var lockoutWindowSeconds: Int
+    public var lockoutBackoffSeconds: Int
+    public var lockoutExempt: [String]
+
+    public init(domains: [String] = []) {
+        realm = domains.first ?? "switchboard"
+        algorithms = ["MD5", "SHA-256"]
+        nonceLifetimeSeconds = 300
+        instrumentPolicy = "open"
+        requireAORMatch = true
+        lockoutMaxFailures = 10
+        lockoutWindowSeconds = 60
+        lockoutBackoffSeconds = 300
+        lockoutExempt = []
+    }
+
+    public init(reader: ConfigReader, domains: [String]) throws(SwitchboardConfigurationError) {
+        self.init(domains: domains)
+        realm = reader.string(forKey: "realm", default: realm)
+        algorithms = reader.stringArray(forKey: "algorithms", default: algorithms).map { $0.uppercased() }
+        for algorithm in algorithms where !["MD5", "SHA-256", "MD5-SESS", "SHA-256-SESS"].contains(algorithm) {
+            throw SwitchboardConfigurationError(key: "auth.algorithms", "unsupported algorithm \(algorithm)")
+        }
+        if algorithms.isEmpty { throw SwitchboardConfigurationError(key: "auth.algorithms", "at least one algorithm") }
+        nonceLifetimeSeconds = try reader.int("nonceLifetime", default: nonceLifetimeSeconds, in: 10...86_400)
+        instrumentPolicy = try reader.choice("instrumentPolicy", default: instrumentPolicy, ["open", "provisioned"])
+        requireAORMatch = reader.bool(forKey: "requireAORMatch", default: requireAORMatch)
+        lockoutMaxFailures = try reader.int("lockout.maxFailures", default: lockoutMaxFailures, in: 0...1_000_000)
+        lockoutWindowSeconds = try reader.int("lockout.window", default: lockoutWindowSeconds, in: 1...86_400)
+        lockoutBackoffSeconds = try reader.int("lockout.backoff", default: lockoutBackoffSeconds, in: 1...86_400)
+        lockoutExempt = reader.stringArray(forKey: "lockout.exempt", default: lockoutExempt)
+    }
+}
+
+/// The admin HTTP API. Keys (scope `admin`): `listen` (default `http://127.0.0.1:8080`).
+public struct AdminConfiguration: Sendable {
+    public var listen: String
+
+    public init() { listen = "http://127.0.0.1:8080" }
+    public init(reader: ConfigReader) {
+        self.init()
+        listen = reader.string(forKey: "listen", default: listen)
+    }
+}
+
+/// Logging. Keys (scope `logging`): `format` (`text` | `json`, default `text`), `level`
+/// (`trace` … `critical`, default `info`).
+public struct LoggingConfiguration: Sendable {
+    public var format: String
+    public var level: String
+
+    public init() {
+        format = "text"
+        level = "info"
+    }
+
+    public init(reader: ConfigReader) throws(SwitchboardConfigurationError) {
+        self.init()
+        format = try reader.choice("format", default: format, ["text", "json"])
+        level = try reader.choice(
+            "level", default: level, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+    }
+}

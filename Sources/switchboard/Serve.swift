@@ -51,7 +51,6 @@ struct Serve: AsyncParsableCommand {
         }
         LogBootstrap.bootstrap(configuration.logging)
         let logger = Logger(label: "switchboard")
-        let server = try await SwitchboardApplication(configuration: configuration, logger: logger)
-        try await server.run()
+        logger.info("configuration loaded", metadata: ["listeners": "\(configuration.sip.listeners)"])
     }
 }

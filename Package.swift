@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "SIPAuth", targets: ["SIPAuth"]),
         .library(name: "SIPStorage", targets: ["SIPStorage"]),
         .library(name: "SIPStorageSQLite", targets: ["SIPStorageSQLite"]),
+        .library(name: "SIPRegistrar", targets: ["SIPRegistrar"]),
+        .library(name: "AdminAPI", targets: ["AdminAPI"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "SIPCoreFuzz", targets: ["SIPCoreFuzz"]),
@@ -35,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Layer 0: pure Swift message model, parser, serializer, framer. No Foundation, no NIO.
@@ -100,6 +103,31 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
+        // Layer 3: the registrar (RFC 3261 §10, RFC 5626, RFC 3327) and the location service.
+        .target(
+            name: "SIPRegistrar",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+
+        // Layer 3: the admin HTTP API (users, registrations) on Hummingbird.
+        .target(
+            name: "AdminAPI",
+            dependencies: [
+                "SIPCore", "SIPStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+
         // Layer 4: composition root.
         .target(
             name: "SwitchboardServer",
@@ -107,6 +135,11 @@ let package = Package(
                 "SIPCore",
                 "SIPTransport",
                 "SIPTransaction",
+                "SIPAuth",
+                "SIPStorage",
+                "SIPStorageSQLite",
+                "SIPRegistrar",
+                "AdminAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,6 +171,23 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SIPRegistrarTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPRegistrar",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "AdminAPITests",
+            dependencies: [
+                "SIPCore", "SIPStorage", "AdminAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth"], swiftSettings: upcoming),

@@ -24,7 +24,7 @@ public struct SIPListenerURL: Sendable, Hashable, CustomStringConvertible, Lossl
         func fail(_ why: String) -> SIPTransportError {
             SIPTransportError(.invalidListenerURL, "'\(text.prefix(100))': \(why)")
         }
-        guard let schemeEnd = text.range(of: "://") else { throw fail("expected udp://, tcp:// or tls://") }
+        guard let schemeEnd = text.firstRange(of: "://") else { throw fail("expected udp://, tcp:// or tls://") }
         guard let transport = SIPTransportProtocol(token: text[..<schemeEnd.lowerBound]) else {
             throw fail("unknown transport")
         }

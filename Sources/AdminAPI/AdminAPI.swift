@@ -1,0 +1,1 @@
+// AdminAPI: see docs/ARCHITECTURE.md

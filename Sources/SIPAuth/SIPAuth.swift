@@ -1,1 +1,0 @@
-// SIPAuth: see docs/ARCHITECTURE.md

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// Runs REGISTER processing for one address-of-record at a time (RFC 3261 §10.3: steps 6–8
+/// read the AOR's bindings, check Call-ID/CSeq and write; two REGISTERs for the same AOR must
+/// not interleave), while different AORs proceed in parallel and meet in the group commit.
+///
+/// Waiters for a busy AOR queue in arrival order (FIFO) and are resumed one by one.
+final class AORSerializer: Sendable {
+    private struct State {
+        /// AORs being processed, with the continuations waiting for each.
+        var busy: [String: [CheckedContinuation<Void, Never>]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Runs `body` while holding the AOR.
+    func withAOR<T>(_ aor: String, _ body: () async throws -> T) async rethrows -> T {
+        await acquire(aor)
+        defer { release(aor) }
+        return try await body()
+    }
+
+    private func acquire(_ aor: String) async {
+        let acquired = state.withLock { state -> Bool in
+            if state.busy[aor] == nil {
+                state.busy[aor] = []
+                return true
+            }
+            return false
+        }
+        if acquired { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.busy[aor] == nil {
+                    state.busy[aor] = []
+                    return true
+                }
+                state.busy[aor]!.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    private func release(_ aor: String) {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard var waiters = state.busy[aor] else { return nil }
+            if waiters.isEmpty {
+                state.busy[aor] = nil
+                return nil
+            }
+            let first = waiters.removeFirst()
+            state.busy[aor] = waiters
+            return first
+        }
+        next?.resume()
+    }
+}

@@ -1,0 +1,121 @@
+public import SIPCore
+public import SIPStorage
+import Synchronization
+
+/// The in-memory location service the proxy reads (RFC 3261 §10.3, §16.5): every unexpired
+/// binding, indexed by address-of-record, by instrument (draft-worley-instrument-identification)
+/// and by `+sip.instance` (RFC 5626).
+///
+/// It mirrors the durable ``LocationStore``: the registrar applies each committed batch of
+/// changes here right after the commit (``apply(_:)``), the expiry sweep removes purged
+/// bindings, and ``load(_:)`` fills it at start from the store. Reads never see an expired
+/// binding: they filter by `now`. All access is serialized by one mutex; readers copy out
+/// small arrays and never hold the lock across an `await`.
+public final class LocationService: Sendable {
+    private struct Index {
+        var byKey: [BindingKey: Binding] = [:]
+        var byAOR: [String: Set<BindingKey>] = [:]
+        var byInstrument: [SIPInstrumentID: Set<BindingKey>] = [:]
+        var byInstance: [String: Set<BindingKey>] = [:]
+
+        mutating func insert(_ binding: Binding) {
+            let key = binding.key
+            if let old = byKey[key] { remove(old) }
+            byKey[key] = binding
+            byAOR[binding.aor, default: []].insert(key)
+            if let instrument = binding.instrument { byInstrument[instrument, default: []].insert(key) }
+            if let instance = binding.instance { byInstance[instance, default: []].insert(key) }
+        }
+
+        mutating func remove(_ binding: Binding) {
+            let key = binding.key
+            guard let stored = byKey.removeValue(forKey: key) else { return }
+            Self.drop(key, stored.aor, from: &byAOR)
+            if let instrument = stored.instrument { Self.drop(key, instrument, from: &byInstrument) }
+            if let instance = stored.instance { Self.drop(key, instance, from: &byInstance) }
+        }
+
+        static func drop<K: Hashable>(_ key: BindingKey, _ at: K, from table: inout [K: Set<BindingKey>]) {
+            guard var keys = table[at] else { return }
+            keys.remove(key)
+            table[at] = keys.isEmpty ? nil : keys
+        }
+
+        func bindings(_ keys: Set<BindingKey>?, now: SIPTimestamp) -> [Binding] {
+            guard let keys else { return [] }
+            var result: [Binding] = []
+            result.reserveCapacity(keys.count)
+            for key in keys {
+                if let binding = byKey[key], !binding.isExpired(at: now) { result.append(binding) }
+            }
+            return result
+        }
+    }
+
+    private let index = Mutex(Index())
+
+    public init() {}
+
+    /// Replaces the contents with `bindings` (at start, from the store).
+    public func load(_ bindings: [Binding]) {
+        index.withLock { index in
+            index = Index()
+            for binding in bindings { index.insert(binding) }
+        }
+    }
+
+    /// Applies committed changes: `added`/`refreshed` store the binding, `removed`/`expired`
+    /// drop it.
+    public func apply(_ changes: some Sequence<BindingChange>) {
+        index.withLock { index in
+            for change in changes {
+                switch change.kind {
+                case .added, .refreshed:
+                    if let previous = change.previous, previous.key != change.binding.key { index.remove(previous) }
+                    index.insert(change.binding)
+                case .removed, .expired:
+                    index.remove(change.binding)
+                }
+            }
+        }
+    }
+
+    /// The unexpired bindings of an AOR (canonical form), highest q first (RFC 3261 §16.6).
+    public func contacts(aor: String, now: SIPTimestamp) -> [Binding] {
+        Self.ordered(index.withLock { $0.bindings($0.byAOR[aor], now: now) })
+    }
+
+    /// Every unexpired binding registered by an instrument (`sip:~~in~MAC@domain`).
+    public func contacts(instrument: SIPInstrumentID, now: SIPTimestamp) -> [Binding] {
+        Self.ordered(index.withLock { $0.bindings($0.byInstrument[instrument], now: now) })
+    }
+
+    /// The bindings of `aor` registered by `instrument` (`sip:~~in~USER&MAC@domain`).
+    public func contacts(instrument: SIPInstrumentID, aor: String, now: SIPTimestamp) -> [Binding] {
+        contacts(instrument: instrument, now: now).filter { $0.aor == aor }
+    }
+
+    /// The unexpired bindings with this `+sip.instance` value.
+    public func contacts(instance: String, now: SIPTimestamp) -> [Binding] {
+        Self.ordered(index.withLock { $0.bindings($0.byInstance[instance], now: now) })
+    }
+
+    /// Every unexpired binding (for the admin API), ordered by AOR then q.
+    public func allContacts(now: SIPTimestamp) -> [Binding] {
+        let all = index.withLock { index in index.byKey.values.filter { !$0.isExpired(at: now) } }
+        return all.sorted { ($0.aor, -$0.q, $0.contact) < ($1.aor, -$1.q, $1.contact) }
+    }
+
+    /// The number of bindings held (expired ones not yet purged included).
+    public var count: Int { index.withLock { $0.byKey.count } }
+
+    /// Highest q first; ties broken by the most recent registration, then contact text, so the
+    /// order is deterministic.
+    static func ordered(_ bindings: [Binding]) -> [Binding] {
+        bindings.sorted {
+            if $0.q != $1.q { return $0.q > $1.q }
+            if $0.updatedAt != $1.updatedAt { return $0.updatedAt > $1.updatedAt }
+            return $0.contact < $1.contact
+        }
+    }
+}

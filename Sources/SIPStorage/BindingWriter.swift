@@ -1,0 +1,181 @@
+public import ServiceLifecycle
+import Synchronization
+
+/// Group commit for the location service: many concurrent registrations, one transaction per
+/// batch.
+///
+/// A registrar hands each REGISTER's binding changes to ``submit(_:)`` and answers 200 only when
+/// it returns, i.e. after the batch holding them is committed (RFC 3261 §10.3 step 8 reports the
+/// stored bindings; we make "stored" mean durable). While one batch is being written, new
+/// submissions queue up; when the write finishes, everything that queued (up to
+/// ``Configuration/maxBatchSize`` updates) goes into the next single ``LocationStore/apply(_:)``
+/// call. Under load the batch grows and the per-binding cost of a durable commit (fsync) shrinks;
+/// with no load a submission is written at once, with no added delay.
+///
+/// It is a swift-service-lifecycle `Service`: ``run()`` is the commit loop and must be running
+/// (in the server's `ServiceGroup`, or a task in tests) for submissions to complete. On graceful
+/// shutdown it stops accepting (``StorageError/shuttingDown``), commits what is queued, then
+/// returns. If the batch's transaction fails, every submission in it gets the error and none of
+/// them was written.
+public final class BindingWriter: Service, Sendable {
+    /// Limits of the writer.
+    public struct Configuration: Sendable, Hashable {
+        /// Most updates written in one transaction (default 2,000). A single submission larger
+        /// than this is still written whole, alone.
+        public var maxBatchSize: Int
+        /// Most updates queued while waiting (default 50,000); beyond it ``submit(_:)`` throws
+        /// ``StorageError/overloaded(limit:)`` at once, so the registrar can answer 503.
+        public var maxPendingUpdates: Int
+
+        public init(maxBatchSize: Int = 2_000, maxPendingUpdates: Int = 50_000) {
+            self.maxBatchSize = max(1, maxBatchSize)
+            self.maxPendingUpdates = max(1, maxPendingUpdates)
+        }
+    }
+
+    /// Counters since start, for metrics and for measuring batch sizes.
+    public struct Statistics: Sendable, Hashable {
+        /// Transactions committed (successfully or not).
+        public var batches = 0
+        /// Submissions completed.
+        public var submissions = 0
+        /// Updates written.
+        public var updates = 0
+        /// Largest batch, in updates.
+        public var largestBatch = 0
+        /// Batches whose transaction failed.
+        public var failedBatches = 0
+    }
+
+    private typealias Outcome = Result<[BindingChange?], StorageError>
+
+    private struct Waiter {
+        var updates: [BindingUpdate]
+        var continuation: CheckedContinuation<Outcome, Never>
+    }
+
+    private struct State {
+        var pending: [Waiter] = []
+        var pendingUpdates = 0
+        var closed = false
+        var statistics = Statistics()
+    }
+
+    public let store: any LocationStore
+    public let configuration: Configuration
+    private let state = Mutex(State())
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+
+    public init(store: any LocationStore, configuration: Configuration = Configuration()) {
+        self.store = store
+        self.configuration = configuration
+        (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues `updates` for the next batch and returns once that batch is committed, with one
+    /// result per update as ``LocationStore/apply(_:)`` returns them. The updates of one
+    /// submission are applied in order, together, in one transaction. Cancelling the calling
+    /// task does not withdraw a submission: it may already be committed.
+    public func submit(_ updates: [BindingUpdate]) async throws(StorageError) -> [BindingChange?] {
+        if updates.isEmpty { return [] }
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            let rejection: StorageError? = state.withLock { state in
+                if state.closed { return .shuttingDown }
+                if state.pendingUpdates + updates.count > configuration.maxPendingUpdates, state.pendingUpdates > 0 {
+                    return .overloaded(limit: configuration.maxPendingUpdates)
+                }
+                state.pending.append(Waiter(updates: updates, continuation: continuation))
+                state.pendingUpdates += updates.count
+                return nil
+            }
+            if let rejection {
+                continuation.resume(returning: .failure(rejection))
+            } else {
+                wakeup.yield()
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// The commit loop. Returns after graceful shutdown (or cancellation) once the queue is empty.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                for await _ in wakeups {
+                    await drain()
+                }
+                await drain()
+            } onCancel: {
+                self.close()
+            }
+        } onGracefulShutdown: {
+            self.close()
+        }
+    }
+
+    /// Stops accepting submissions; ``run()`` commits what is queued and returns.
+    public func close() {
+        state.withLock { $0.closed = true }
+        wakeup.finish()
+    }
+
+    /// Updates queued and not yet being written.
+    public var pendingUpdateCount: Int { state.withLock { $0.pendingUpdates } }
+
+    /// Counters since start.
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    private func drain() async {
+        while let batch = takeBatch() {
+            await commit(batch)
+        }
+    }
+
+    private func takeBatch() -> [Waiter]? {
+        state.withLock { state in
+            guard !state.pending.isEmpty else { return nil }
+            var count = 0
+            var taken = 0
+            for waiter in state.pending {
+                if taken > 0, count + waiter.updates.count > configuration.maxBatchSize { break }
+                count += waiter.updates.count
+                taken += 1
+            }
+            let batch = Array(state.pending.prefix(taken))
+            state.pending.removeFirst(taken)
+            state.pendingUpdates -= count
+            return batch
+        }
+    }
+
+    private func commit(_ batch: [Waiter]) async {
+        let updates = batch.count == 1 ? batch[0].updates : batch.flatMap(\.updates)
+        let outcome: Outcome
+        do {
+            let changes = try await store.apply(updates)
+            outcome = changes.count == updates.count
+                ? .success(changes)
+                : .failure(.backend("store returned \(changes.count) results for \(updates.count) updates"))
+        } catch {
+            outcome = .failure(error)
+        }
+        state.withLock { state in
+            state.statistics.batches += 1
+            state.statistics.submissions += batch.count
+            state.statistics.largestBatch = max(state.statistics.largestBatch, updates.count)
+            if case .success = outcome { state.statistics.updates += updates.count } else { state.statistics.failedBatches += 1 }
+        }
+        switch outcome {
+        case .success(let changes):
+            var offset = 0
+            for waiter in batch {
+                let slice = Array(changes[offset..<(offset + waiter.updates.count)])
+                offset += waiter.updates.count
+                waiter.continuation.resume(returning: .success(slice))
+            }
+        case .failure(let error):
+            for waiter in batch { waiter.continuation.resume(returning: .failure(error)) }
+        }
+    }
+}

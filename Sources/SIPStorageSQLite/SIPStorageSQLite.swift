@@ -1,1 +1,0 @@
-// SIPStorageSQLite: see docs/ARCHITECTURE.md

@@ -1,0 +1,55 @@
+public import GRDB
+
+extension SQLiteStore {
+    /// The schema, as an ordered list of migrations (GRDB `DatabaseMigrator`); never edit a
+    /// shipped migration, add a new one.
+    ///
+    /// v1:
+    /// - `sip_user(domain, name, password BLOB, created_ms, updated_ms)`, primary key
+    ///   (domain, name); `password` is an AES-GCM box (``PasswordCipher``), never plain text.
+    /// - `binding(key PRIMARY KEY, aor, contact, expires_ms, q, call_id, cseq, instrument,
+    ///   instance, reg_id, path, source, transport, connection_id, local_listener, user_agent,
+    ///   registered_ms, updated_ms)` with indices on aor, instrument, instance and expires_ms.
+    ///   `key` is ``BindingKey/storageKey``; `path` joins the Path values with LF (a header
+    ///   value holds no LF after unfolding); times are milliseconds since the epoch.
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-users-bindings") { db in
+            try db.execute(sql: """
+                CREATE TABLE sip_user (
+                    domain TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    password BLOB NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    PRIMARY KEY (domain, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE binding (
+                    key TEXT NOT NULL PRIMARY KEY,
+                    aor TEXT NOT NULL,
+                    contact TEXT NOT NULL,
+                    expires_ms INTEGER NOT NULL,
+                    q INTEGER NOT NULL,
+                    call_id TEXT NOT NULL,
+                    cseq INTEGER NOT NULL,
+                    instrument TEXT,
+                    instance TEXT,
+                    reg_id INTEGER,
+                    path TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    transport TEXT NOT NULL,
+                    connection_id INTEGER,
+                    local_listener TEXT NOT NULL,
+                    user_agent TEXT,
+                    registered_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE INDEX binding_aor ON binding(aor);
+                CREATE INDEX binding_instrument ON binding(instrument);
+                CREATE INDEX binding_instance ON binding(instance);
+                CREATE INDEX binding_expires ON binding(expires_ms);
+                """)
+        }
+        return migrator
+    }
+}

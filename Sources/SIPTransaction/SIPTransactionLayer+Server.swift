@@ -1,0 +1,161 @@
+import Logging
+public import SIPCore
+import SIPTransport
+import Synchronization
+
+extension SIPTransactionLayer {
+    /// §17.2.3: match a request to a server transaction, or create one.
+    func receiveRequest(_ request: SIPRequest, source: SIPSource) {
+        let key: SIPServerTransactionKey
+        do { key = try SIPServerTransactionKey(request: request) } catch {
+            rejectUnmatchable(request, source: source, error: error)
+            return
+        }
+        enum Outcome { case absorbed, strayACK, created }
+        let shard = shardIndex(key)
+        var effects: [TransactionEffect] = []
+        let outcome = shards[shard].state.withLock { state -> Outcome in
+            if var entry = state.servers[key], entry.toTagMatches(request) {
+                let actions = entry.machine.receiveRequest(request)
+                applyServer(actions, key: key, entry: &entry, shard: shard, state: &state, effects: &effects)
+                return .absorbed
+            }
+            if request.method == .ack { return .strayACK }
+            if var previous = state.servers.removeValue(forKey: key) {
+                // RFC 2543 key reused with another To tag: the newer request wins the slot.
+                previous.timers.cancelAll()
+                metrics.transactionRemoved(server: true)
+            }
+            let handle = SIPServerTransactionHandle(
+                key: key, id: state.nextID(), request: request, source: source, layer: self)
+            var entry = ServerEntry(
+                machine: ServerMachine(
+                    request: request, isReliable: source.transport.isStream, timers: configuration.timers),
+                handle: handle, requestToTag: request.toTag, responseToTag: nil)
+            if let lifetime = configuration.maximumLifetime {
+                arm(.lifetime, after: lifetime, target: .server(key, id: handle.id), shard: shard, timers: &entry.timers, state: &state)
+            }
+            let actions = entry.machine.start()
+            applyServer(actions, key: key, entry: &entry, shard: shard, state: &state, effects: &effects)
+            return .created
+        }
+        switch outcome {
+        case .absorbed:
+            metrics.requestAbsorbed(method: request.method)
+            logger.trace("request matched a server transaction", metadata: metadata(request))
+        case .strayACK:
+            metrics.unmatched("ack")
+            logger.trace("ACK outside a transaction passed to the TU", metadata: metadata(request))
+            effects.append(.ack(request, source))
+        case .created:
+            metrics.transactionCreated(server: true, method: request.method)
+            logger.trace("server transaction created", metadata: metadata(request))
+        }
+        perform(effects)
+    }
+
+    /// The TU's response through a handle.
+    func respond(_ response: SIPResponse, on handle: SIPServerTransactionHandle) throws(SIPTransactionError) {
+        guard (100...699).contains(response.statusCode) else {
+            throw SIPTransactionError(.invalidResponse, "status code \(response.statusCode) outside 100–699")
+        }
+        let shard = shardIndex(handle.key)
+        var effects: [TransactionEffect] = []
+        let accepted = shards[shard].state.withLock { state -> Bool in
+            guard var entry = state.servers[handle.key], entry.handle.id == handle.id else { return false }
+            let actions = entry.machine.sendResponse(response)
+            guard !actions.isEmpty else { return false }
+            applyServer(actions, key: handle.key, entry: &entry, shard: shard, state: &state, effects: &effects)
+            return true
+        }
+        perform(effects)
+        guard accepted else {
+            throw SIPTransactionError(
+                .transactionTerminated, "server transaction no longer accepts a \(response.statusCode) response")
+        }
+    }
+
+    /// §9.2: the INVITE server transaction a CANCEL cancels — one that matches the CANCEL by
+    /// §17.2.3 with the method taken as INVITE and has not sent a final response yet.
+    public func inviteTransaction(forCancel cancel: SIPRequest) -> SIPServerTransactionHandle? {
+        guard cancel.method == .cancel, let key = try? SIPServerTransactionKey(cancelTarget: cancel) else { return nil }
+        return shards[shardIndex(key)].state.withLock { state -> SIPServerTransactionHandle? in
+            guard let entry = state.servers[key], entry.machine.isCancellable, entry.toTagMatches(cancel) else {
+                return nil
+            }
+            return entry.handle
+        }
+    }
+
+    /// Carries out a server machine's actions under the stripe lock; writes the entry back or
+    /// removes it when terminated.
+    func applyServer(
+        _ actions: [SIPTransactionAction], key: SIPServerTransactionKey, entry: inout ServerEntry, shard: Int,
+        state: inout ShardState, effects: inout [TransactionEffect]
+    ) {
+        let target = TimerTarget.server(key, id: entry.handle.id)
+        for action in actions {
+            switch action {
+            case .send(.response(let response)):
+                if response.isFinal, case .rfc2543 = key { entry.responseToTag = response.toTag }
+                effects.append(.sendResponse(response, entry.handle))
+            case .send(.request):
+                continue  // a server transaction sends no requests
+            case .startTimer(let timer, let delay):
+                arm(.rfc(timer), after: delay, target: target, shard: shard, timers: &entry.timers, state: &state)
+            case .cancelTimer(let timer):
+                entry.timers.disarm(.rfc(timer))
+            case .passToTU(.request(let request)):
+                effects.append(request.method == .ack ? .ack(request, entry.handle.source) : .newRequest(entry.handle))
+            case .passToTU(.response):
+                continue
+            case .timeout:
+                effects.append(.serverFailed(entry.handle, .timeout))
+            case .transportError:
+                effects.append(.serverFailed(entry.handle, .transportError))
+            case .terminate:
+                entry.timers.cancelAll()
+                state.servers[key] = nil
+                metrics.transactionRemoved(server: true)
+                return
+            }
+        }
+        state.servers[key] = entry
+    }
+
+    /// A response could not be sent (§17.2.4).
+    func serverSendFailed(_ handle: SIPServerTransactionHandle, error: any Error) {
+        logger.debug("could not send response", metadata: ["sip.error": "\(error)", "sip.call_id": "\(handle.request.callID ?? "")"])
+        let shard = shardIndex(handle.key)
+        var effects: [TransactionEffect] = []
+        shards[shard].state.withLock { state in
+            guard var entry = state.servers[handle.key], entry.handle.id == handle.id else {
+                // Already terminated (TCP/TLS finals terminate at once): still tell the TU.
+                effects.append(.serverFailed(handle, .transportError))
+                return
+            }
+            let actions = entry.machine.transportError()
+            applyServer(actions, key: handle.key, entry: &entry, shard: shard, state: &state, effects: &effects)
+        }
+        perform(effects)
+    }
+
+    /// A request whose Via or CSeq cannot be read cannot be matched (§17.2.3); it is counted and,
+    /// unless it is an ACK, answered 400 without a transaction (§8.2.2 style), best effort.
+    private func rejectUnmatchable(_ request: SIPRequest, source: SIPSource, error: SIPParseError) {
+        metrics.unmatched("malformed")
+        logger.debug("request cannot be matched to a transaction", metadata: ["sip.error": "\(error)"])
+        guard request.method != .ack else { return }
+        let response = SIPResponse(answering: request, statusCode: 400, reasonPhrase: "Bad Request (\(error.reason))")
+        let sender = self.sender
+        Task { try? await sender.sendResponse(response, to: source) }
+    }
+
+    func metadata(_ request: SIPRequest) -> Logger.Metadata {
+        [
+            "sip.method": "\(request.method)",
+            "sip.call_id": "\(request.callID ?? "")",
+            "sip.branch": "\((try? request.topVia.branch) ?? "")",
+        ]
+    }
+}

@@ -1,0 +1,105 @@
+public import NIOCore
+public import SIPCore
+
+/// Server-side Via processing of a received request (RFC 3261 §18.2.1, RFC 3581 §4).
+///
+/// - When the sent-by host of the top Via differs from the packet's source IP, `received=<IP>`
+///   is added.
+/// - When the top Via has `rport` without a value, `rport=<source port>` is set and `received`
+///   is added even if it equals sent-by (RFC 3581 §4).
+///
+/// Only the first value of the first Via line is rewritten (``SIPHeaders/replace(at:with:)``);
+/// every other header line stays byte for byte as received.
+public enum SIPViaProcessing {
+    /// The result of ``stampReceived(_:remote:)``.
+    public enum Outcome: Sendable, Hashable {
+        /// The top Via already matched the source; nothing changed.
+        case unchanged
+        /// `received` and/or `rport` were added.
+        case stamped
+        /// There is no Via, or the top Via cannot be parsed.
+        case invalidVia(SIPParseError)
+    }
+
+    /// Adds `received`/`rport` to the top Via of `headers` for a request that came from `remote`.
+    @discardableResult
+    public static func stampReceived(_ headers: inout SIPHeaders, remote: SocketAddress) -> Outcome {
+        guard let index = headers.firstIndex(of: .via) else {
+            return .invalidVia(SIPParseError(.missingHeader, "missing Via"))
+        }
+        let field = headers[index]
+        let value = field.value
+        let split = topValueEnd(value)
+        var via: SIPVia
+        do { via = try SIPVia(parsing: value[value.startIndex..<split]) } catch { return .invalidVia(error) }
+        guard let sourceIP = remote.sipIPAddress, let sourcePort = remote.port else { return .unchanged }
+        var changed = false
+        let wantsRPort = via.rport == .some(nil)
+        if wantsRPort || !sameIP(via.host, sourceIP) {
+            if via.received != sourceIP {
+                via.parameters.set("received", sourceIP)
+                changed = true
+            }
+        }
+        if wantsRPort {
+            via.parameters.set("rport", String(sourcePort))
+            changed = true
+        }
+        guard changed else { return .unchanged }
+        let newValue = via.description + value[split...]
+        headers.replace(at: index, with: SIPHeaderField(name: String(field.rawName), value: newValue))
+        return .stamped
+    }
+
+    /// Offset of the first comma outside quotes (end of the first Via value in the line).
+    static func topValueEnd(_ value: Substring) -> Substring.Index {
+        var inQuotes = false
+        var escaped = false
+        var i = value.startIndex
+        while i < value.endIndex {
+            let c = value[i]
+            if escaped {
+                escaped = false
+            } else if inQuotes && c == "\\" {
+                escaped = true
+            } else if c == "\"" {
+                inQuotes.toggle()
+            } else if c == "," && !inQuotes {
+                return i
+            }
+            i = value.index(after: i)
+        }
+        return value.endIndex
+    }
+
+    /// True when the Via host (maybe bracketed IPv6) is the same IP as `ip`.
+    static func sameIP(_ host: String, _ ip: String) -> Bool {
+        guard let normalized = normalizedIP(host) else { return false }
+        return normalized == ip
+    }
+
+    /// The canonical text of an IP literal (brackets removed), or nil for a host name.
+    static func normalizedIP(_ host: String) -> String? {
+        var h = Substring(host)
+        if h.hasPrefix("["), h.hasSuffix("]") { h = h.dropFirst().dropLast() }
+        guard let first = h.first, first.isHexDigit || first == ":" else { return nil }
+        guard let address = try? SocketAddress(ipAddress: String(h), port: 0) else { return nil }
+        return address.sipIPAddress
+    }
+}
+
+extension SocketAddress {
+    /// The IP as text for Via `received` (no brackets; IPv4-mapped IPv6 shown as IPv4).
+    var sipIPAddress: String? {
+        guard var ip = ipAddress else { return nil }
+        if ip.hasPrefix("::ffff:"), ip.contains(".") { ip.removeFirst(7) }
+        return ip
+    }
+
+    /// `host:port` with brackets for IPv6, for logs.
+    var sipHostPort: String {
+        guard let ip = ipAddress, let port else { return description }
+        if case .v6 = self { return "[\(ip)]:\(port)" }
+        return "\(ip):\(port)"
+    }
+}

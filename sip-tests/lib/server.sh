@@ -1,0 +1,85 @@
+# Helpers for sip-tests/tests/*.sh: start/stop the server under test, free ports, SIPp runs.
+# Sourced by run.sh and by each test.
+
+# A port free on 127.0.0.1 for both UDP and TCP (and PORT+1 for TLS when asked).
+free_port() {
+    python3 - "$@" <<'PY'
+import socket, random, sys
+span = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+for _ in range(200):
+    base = random.randint(20000, 60000)
+    try:
+        socks = []
+        for p in range(base, base + span):
+            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                s = socket.socket(socket.AF_INET, kind)
+                s.bind(("127.0.0.1", p))
+                socks.append(s)
+        for s in socks:
+            s.close()
+        print(base)
+        break
+    except OSError:
+        for s in socks:
+            s.close()
+PY
+}
+
+# start_server NAME [extra serve flags...]
+# Starts switchboard on 127.0.0.1 with udp+tcp on $SIP_PORT, tls on $TLS_PORT, admin on
+# $ADMIN_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS.
+start_server() {
+    local name="$1"; shift
+    SIP_PORT=$(free_port 2)
+    TLS_PORT=$((SIP_PORT + 1))
+    ADMIN_PORT=$(free_port 1)
+    DATA_DIR="${DATA_DIR:-$(mktemp -d /tmp/switchboard-sip-tests.XXXXXX)}"
+    SERVER_LOG="$RESULTS/$name.server.log"
+    "$SWITCHBOARD_BIN" serve --data "$DATA_DIR" --domain example.net \
+        --sip "udp://127.0.0.1:$SIP_PORT" --sip "tcp://127.0.0.1:$SIP_PORT" --sip "tls://127.0.0.1:$TLS_PORT" \
+        --admin "http://127.0.0.1:$ADMIN_PORT" --log-level "${LOG_LEVEL:-info}" "$@" \
+        >>"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    echo "$SERVER_PID" >>"$RESULTS/.pids"
+    export SIP_PORT TLS_PORT ADMIN_PORT DATA_DIR SERVER_PID SERVER_LOG
+    for _ in $(seq 1 100); do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "server exited early:"; tail -n 30 "$SERVER_LOG"; return 1
+        fi
+        if python3 "$SIPTESTS_DIR/lib/udp_probe.py" 127.0.0.1 "$SIP_PORT" 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    echo "server did not answer within 10 s"; tail -n 30 "$SERVER_LOG"; return 1
+}
+
+stop_server() {
+    if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"
+        for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+}
+
+stop_all_servers() {
+    [ -f "$RESULTS/.pids" ] || return 0
+    while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$RESULTS/.pids"
+    rm -f "$RESULTS/.pids"
+}
+
+# run_sipp NAME SCENARIO TRANSPORT(u1|t1) [extra sipp args...]: one bounded SIPp run.
+run_sipp() {
+    local name="$1" scenario="$2" transport="$3"; shift 3
+    timeout 60 sipp 127.0.0.1:"$SIP_PORT" -sf "$SIPTESTS_DIR/scenarios/$scenario" -t "$transport" \
+        -i 127.0.0.1 -p "$(free_port 1)" -m 1 -timeout 20s -timeout_error -max_recv_loops 1000 \
+        -trace_err -error_file "$RESULTS/$name.sipp-errors.log" \
+        -trace_msg -message_file "$RESULTS/$name.sipp-messages.log" -nostdin -bg_off "$@" \
+        >"$RESULTS/$name.sipp.out" 2>&1
+    local rc=$?
+    if [ $rc -ne 0 ]; then
+        echo "sipp $scenario over $transport failed (exit $rc)"
+        tail -n 20 "$RESULTS/$name.sipp.out"
+        [ -f "$RESULTS/$name.sipp-errors.log" ] && tail -n 20 "$RESULTS/$name.sipp-errors.log"
+    fi
+    return $rc
+}

@@ -15,15 +15,23 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // The messages every benchmark and the profiling driver parse.
+        .target(name: "BenchmarkMessages"),
         .executableTarget(
             name: "SIPCoreBenchmarks",
             dependencies: [
+                "BenchmarkMessages",
                 .product(name: "SIPCore", package: "switchboard"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SIPCoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // A plain release driver to run under valgrind --tool=callgrind (instruction counts).
+        .executableTarget(
+            name: "SIPCoreProfile",
+            dependencies: ["BenchmarkMessages", .product(name: "SIPCore", package: "switchboard")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,7 +24,7 @@ mkdir -p "$corpus" "$results"
 echo "fuzz: building SIPCoreFuzz (debug, -sanitize=fuzzer,address)"
 swift build -c debug --scratch-path .build-fuzz --product SIPCoreFuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING 2>&1 \
-    | grep -v "Cannot export local symbol" || true
+    | grep -v -e "Cannot export local symbol" -e "^Fetch" -e "^Comput" -e "^Creating working copy" -e "^Working copy" || true
 binary="$(swift build -c debug --scratch-path .build-fuzz --show-bin-path)/SIPCoreFuzz"
 if [ ! -x "$binary" ]; then echo "fuzz: build failed" >&2; exit 2; fi
 

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Brute-force protection for digest authentication (RFC 7616 §5.7 "Online Dictionary
+/// Brute-force protection for digest authentication (RFC 7616 §5 "Online Dictionary
 /// Attacks"): after ``AuthFailureLimiterConfiguration/maxFailures`` failed authentications from
 /// one source within ``AuthFailureLimiterConfiguration/window``, the source is locked out for
 /// ``AuthFailureLimiterConfiguration/lockoutDuration``.

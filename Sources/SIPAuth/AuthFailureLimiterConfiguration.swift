@@ -1,5 +1,5 @@
 /// Settings of ``AuthFailureLimiter`` (brute-force protection for digest authentication against
-/// online password guessing, RFC 7616 §5.7 "Online Dictionary Attacks").
+/// online password guessing, RFC 7616 §5 "Online Dictionary Attacks"; RFC 2617 §4.6).
 ///
 /// | Setting | Default | Meaning |
 /// | --- | --- | --- |

@@ -43,11 +43,19 @@ public struct DigestChallenger: Sendable {
     public let configuration: DigestConfiguration
     public let nonces: DigestNonceIssuer
 
+    /// - Parameters:
+    ///   - configuration: checked with ``DigestConfiguration/validate()``.
+    ///   - secret: the same secret the ``DigestVerifier`` uses.
+    ///   - clock: the clock nonces are stamped with (wall clock by default).
     /// - Throws: ``DigestConfigurationError`` when the configuration is invalid.
-    public init(configuration: DigestConfiguration, nonces: DigestNonceIssuer) throws(DigestConfigurationError) {
+    public init(
+        configuration: DigestConfiguration,
+        secret: DigestServerSecret,
+        clock: any AuthClock = SystemAuthClock.realtime
+    ) throws(DigestConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
-        self.nonces = nonces
+        self.nonces = DigestNonceIssuer(secret: secret, lifetime: configuration.nonceLifetime, clock: clock)
     }
 
     /// Challenges with a fresh nonce. `realm` defaults to ``DigestConfiguration/realm``; set

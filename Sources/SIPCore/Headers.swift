@@ -24,7 +24,7 @@ public struct SIPHeaders: Sendable, Hashable, RandomAccessCollection, CustomStri
 
     /// The first field called `name`.
     public func first(_ name: SIPHeaderName) -> SIPHeaderField? {
-        for field in fields where field.name == name { return field }
+        for index in fields.indices where fields[index].name == name { return fields[index] }
         return nil
     }
 
@@ -42,8 +42,9 @@ public struct SIPHeaders: Sendable, Hashable, RandomAccessCollection, CustomStri
         -> [Substring]
     {
         var result: [Substring] = []
-        for field in fields where field.name == name {
-            let parts = try Lexer.split(field.value, separator: Lexer.comma, limit: limits.maxParameters)
+        for index in fields.indices where fields[index].name == name {
+            let parts = try Lexer.split(
+                fields[index].value, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting)
             result.append(contentsOf: parts)
             if result.count > limits.maxHeaderCount {
                 throw SIPParseError(.limitExceeded, "too many \(name.canonical) values")

@@ -23,7 +23,16 @@ public struct SIPInstrumentID: Sendable, Hashable, CustomStringConvertible, Comp
     }
 
     public var description: String { value }
-    public static func < (lhs: SIPInstrumentID, rhs: SIPInstrumentID) -> Bool { lhs.value < rhs.value }
+
+    /// Ids compare without regard to ASCII case: a soft-phone token keeps the case it was given
+    /// in, but `Bria-7` and `bria-7` are the same instrument.
+    public static func == (lhs: SIPInstrumentID, rhs: SIPInstrumentID) -> Bool {
+        Lexer.equalsIgnoringCase(lhs.value, rhs.value)
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Lexer.lowercasedASCII(value)) }
+    public static func < (lhs: SIPInstrumentID, rhs: SIPInstrumentID) -> Bool {
+        Lexer.lowercasedASCII(lhs.value) < Lexer.lowercasedASCII(rhs.value)
+    }
 
     /// True when the id is a MAC address (12 hex digits).
     public var isMAC: Bool { value.utf8.count == 12 && value.utf8.allSatisfy(Lexer.isHexDigit) }

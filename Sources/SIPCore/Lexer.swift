@@ -34,7 +34,40 @@ enum Lexer {
         return table
     }()
 
-    @inline(__always) static func isToken(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+    /// ``tokenTable`` as two 64-bit masks (bytes 0–63 and 64–127), so the hot loops need no
+    /// array access.
+    static let tokenMaskLow: UInt64 = 0x03FF_6CA2_0000_0000
+    static let tokenMaskHigh: UInt64 = 0x47FF_FFFF_87FF_FFFE
+
+    @inline(__always) static func isToken(_ byte: UInt8) -> Bool {
+        byte < 64 ? (tokenMaskLow >> UInt64(byte)) & 1 != 0
+            : byte < 128 ? (tokenMaskHigh >> UInt64(byte &- 64)) & 1 != 0 : false
+    }
+
+    /// How many bytes of `p` equal `byte`; eight bytes at a time.
+    static func count(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>) -> Int {
+        let raw = UnsafeRawBufferPointer(p)
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        var n = 0
+        var i = 0
+        while i + 8 <= raw.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ pattern
+            n &+= (nonZeroBytes(word)).nonzeroBitCount
+            i += 8
+        }
+        n = (i / 8) * 8 - n
+        while i < raw.count {
+            if raw[i] == byte { n += 1 }
+            i += 1
+        }
+        return n
+    }
+
+    /// The high bit of each byte of the result is set when that byte of `word` is not zero
+    /// (exact: no carries cross bytes).
+    @inline(__always) static func nonZeroBytes(_ word: UInt64) -> UInt64 {
+        (((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word) & 0x8080_8080_8080_8080
+    }
     @inline(__always) static func isWhitespace(_ byte: UInt8) -> Bool { byte == space || byte == tab }
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     @inline(__always) static func isAlpha(_ byte: UInt8) -> Bool {
@@ -98,7 +131,10 @@ enum Lexer {
     /// Splits `text` at `separator` bytes that are outside quoted strings, angle brackets and
     /// comments; each part is trimmed, empty parts are dropped. Used for comma-separated header
     /// values (RFC 3261 §7.3.1) and parameter lists.
-    static func split(_ text: Substring, separator: UInt8, limit: Int) throws(SIPParseError) -> [Substring] {
+    /// `nesting` bounds the depth of comments and angle brackets (``SIPParserLimits/maxNesting``).
+    static func split(_ text: Substring, separator: UInt8, limit: Int, nesting: Int = 32) throws(SIPParseError)
+        -> [Substring]
+    {
         var parts: [Substring] = []
         let utf8 = text.utf8
         var partStart = utf8.startIndex
@@ -119,11 +155,12 @@ enum Lexer {
                 inQuotes = true
             } else if byte == lessThan {
                 angleDepth += 1
+                if angleDepth > nesting { throw SIPParseError(.limitExceeded, "angle brackets nested too deeply") }
             } else if byte == greaterThan {
                 if angleDepth > 0 { angleDepth -= 1 }
             } else if byte == openParen, angleDepth == 0 {
                 commentDepth += 1
-                if commentDepth > 32 {
+                if commentDepth > nesting {
                     throw SIPParseError(.limitExceeded, "comments nested too deeply")
                 }
             } else if byte == closeParen, commentDepth > 0 {

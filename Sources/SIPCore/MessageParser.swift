@@ -84,6 +84,16 @@ public struct SIPMessageParser: Sendable {
     )? {
         var i = from
         while i < to {
+            // Skip to the next LF eight bytes at a time.
+            if i + 8 <= to {
+                let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let lfs = ~Lexer.nonZeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A) & 0x8080_8080_8080_8080
+                if lfs == 0 {
+                    i += 8
+                    continue
+                }
+                i += lfs.trailingZeroBitCount / 8
+            }
             if buffer[i] == Lexer.lf {
                 let next = i + 1
                 if next < to, buffer[next] == Lexer.lf { return (next, next + 1) }
@@ -112,7 +122,7 @@ public struct SIPMessageParser: Sendable {
         var result: Result<SIPMessage, SIPParseError>!
         utf8.withContiguousStorageIfAvailable { p in
             result = Result(catching: { () throws(SIPParseError) -> SIPMessage in
-                try parseLines(p, sub: sub, buffer: buffer, bodyStart: bodyStart, framing: framing, pending: pending)
+                try parseLines(p, head: head, sub: sub, buffer: buffer, bodyStart: bodyStart, framing: framing, pending: pending)
             })
         }
         return try result.get()
@@ -128,7 +138,7 @@ public struct SIPMessageParser: Sendable {
     }
 
     private func parseLines(
-        _ p: UnsafeBufferPointer<UInt8>, sub: (Int, Int) -> Substring, buffer: UnsafeRawBufferPointer,
+        _ p: UnsafeBufferPointer<UInt8>, head: String, sub: (Int, Int) -> Substring, buffer: UnsafeRawBufferPointer,
         bodyStart: Int, framing: Framing, pending: SIPParseError?
     ) throws(SIPParseError) -> SIPMessage {
         var pending = pending
@@ -136,8 +146,7 @@ public struct SIPMessageParser: Sendable {
         let startLine = try StartLine.parse(p, first.start, first.end, sub: sub, limits: limits)
 
         // Header lines, with folding (RFC 3261 §7.3.1).
-        var lineCount = 0
-        for byte in p where byte == Lexer.lf { lineCount += 1 }
+        let lineCount = Lexer.count(Lexer.lf, in: p)
         var headers = SIPHeaders(reservingCapacity: min(lineCount, limits.maxHeaderCount))
         var position = first.next
         var lineNumber = 1
@@ -162,41 +171,44 @@ public struct SIPMessageParser: Sendable {
                     .limitExceeded, "header line \(lineNumber) longer than \(limits.maxHeaderLineLength) bytes")
                 continue
             }
-            guard let field = headerField(p, line, folded: folded, sub: sub) else {
+            guard let field = headerField(p, head: head, line, folded: folded, sub: sub) else {
                 pending = pending ?? SIPParseError(.malformedHeader, "malformed header line \(lineNumber)")
                 continue
             }
             headers.append(field)
         }
 
-        let replyHeaders = SIPMessageParser.replyHeaders(startLine, headers, limits: limits)
+        // Computed only on the error path: a message that parses never needs them.
         func fail(_ error: SIPParseError) -> SIPParseError {
             var error = error
-            error.replyHeaders = replyHeaders
+            error.replyHeaders = SIPMessageParser.replyHeaders(startLine, headers, limits: limits)
             return error
         }
         if let pending { throw fail(pending) }
 
-        // Mandatory headers (RFC 3261 §8.1.1) and single-value headers.
-        for name in [SIPHeaderName.via, .from, .to, .callID, .cseq] where !headers.contains(name) {
-            throw SIPParseError(.missingHeader, "missing \(name.canonical)")
-        }
-        for name in [SIPHeaderName.from, .to, .callID, .cseq, .maxForwards, .contentLength, .contentType] {
-            var seen = 0
-            for field in headers.fields where field.name == name { seen += 1 }
-            if seen > 1 { throw fail(SIPParseError(.invalidHeaderValue, "more than one \(name.canonical) header")) }
+        // Mandatory headers (RFC 3261 §8.1.1) and single-value headers, counted in one pass.
+        var census = HeaderCensus()
+        for index in headers.fields.indices { census.count(headers.fields[index].name, at: index) }
+        if let missing = census.firstMissing { throw SIPParseError(.missingHeader, "missing \(missing.canonical)") }
+        if let repeated = census.firstRepeated {
+            throw fail(SIPParseError(.invalidHeaderValue, "more than one \(repeated.canonical) header"))
         }
         let cseq: SIPCSeq
-        do { cseq = try SIPCSeq(parsing: headers[.cseq]!) } catch { throw fail(error) }
-        if Lexer.trim(headers[.callID]!).isEmpty { throw fail(SIPParseError(.invalidHeaderValue, "empty Call-ID")) }
-        if let maxForwards = headers[.maxForwards], Lexer.parseDecimal(Lexer.trim(maxForwards), max: 255) == nil {
+        do { cseq = try SIPCSeq(parsing: headers.fields[census.cseqIndex].value) } catch { throw fail(error) }
+        if Lexer.trim(headers.fields[census.callIDIndex].value).isEmpty {
+            throw fail(SIPParseError(.invalidHeaderValue, "empty Call-ID"))
+        }
+        if census.maxForwardsIndex >= 0,
+            Lexer.parseDecimal(Lexer.trim(headers.fields[census.maxForwardsIndex].value), max: 255) == nil
+        {
             throw fail(SIPParseError(.invalidHeaderValue, "invalid Max-Forwards"))
         }
 
         // Content-Length and body (RFC 3261 §18.3, §20.14).
         let available = buffer.count - bodyStart
         var bodyLength = available
-        if let text = headers[.contentLength] {
+        if census.contentLengthIndex >= 0 {
+            let text = headers.fields[census.contentLengthIndex].value
             guard let length = Lexer.parseDecimal(Lexer.trim(text), max: UInt64(Int32.max)) else {
                 throw fail(SIPParseError(.invalidContentLength, "invalid Content-Length"))
             }
@@ -229,7 +241,9 @@ public struct SIPMessageParser: Sendable {
 
     /// Splits one (possibly folded) header line into a field. Returns nil when the line has no
     /// colon or its name is not a token.
-    private func headerField(_ p: UnsafeBufferPointer<UInt8>, _ line: LineSpan, folded: Bool, sub: (Int, Int) -> Substring)
+    private func headerField(
+        _ p: UnsafeBufferPointer<UInt8>, head: String, _ line: LineSpan, folded: Bool, sub: (Int, Int) -> Substring
+    )
         -> SIPHeaderField?
     {
         var i = line.start
@@ -243,10 +257,15 @@ public struct SIPMessageParser: Sendable {
         while valueStart < line.end, Lexer.isLWS(p[valueStart]) { valueStart += 1 }
         var valueEnd = line.end
         while valueEnd > valueStart, Lexer.isLWS(p[valueEnd - 1]) { valueEnd -= 1 }
-        let rawName = sub(line.start, nameEnd)
-        var value = sub(valueStart, valueEnd)
-        if folded { value = Substring(SIPMessageParser.unfold(value)) }
-        return SIPHeaderField(rawName: rawName, value: value, name: SIPHeaderName.resolve(rawName), line: sub(line.start, line.end))
+        let name = SIPHeaderName.wellKnown(p, line.start, nameEnd) ?? SIPHeaderName.resolve(sub(line.start, nameEnd))
+        if folded {
+            let value = Substring(SIPMessageParser.unfold(sub(valueStart, valueEnd)))
+            return SIPHeaderField(
+                rawName: sub(line.start, nameEnd), value: value, name: name, line: sub(line.start, line.end))
+        }
+        return SIPHeaderField(
+            name: name, text: head, lineStart: line.start, lineEnd: line.end, nameEnd: nameEnd,
+            valueStart: valueStart, valueEnd: valueEnd)
     }
 
     /// Replaces each run of LWS containing a line break by a single space (RFC 3261 §7.3.1).
@@ -271,7 +290,8 @@ public struct SIPMessageParser: Sendable {
     }
 
     /// The fields needed to answer a request, or nil when it cannot be answered
-    /// (not a request, or one of Via, From, To, Call-ID, CSeq missing or unusable).
+    /// (not a request, or one of Via, From, To, Call-ID, CSeq missing or unusable: an empty
+    /// Call-ID, a CSeq or top Via that does not parse).
     static func replyHeaders(_ startLine: StartLine, _ headers: SIPHeaders, limits: SIPParserLimits) -> SIPReplyHeaders? {
         guard case .request(let method, _, _, _) = startLine else { return nil }
         var fields: [SIPHeaderField] = []
@@ -279,17 +299,68 @@ public struct SIPMessageParser: Sendable {
         for field in headers.fields {
             switch field.name {
             case .via, .from, .to, .callID, .cseq:
-                if field.name != .via, found.contains(field.name) { return nil }
+                // A repeated single-value header: answer with the first (the error says which).
+                if field.name != .via, found.contains(field.name) { continue }
                 fields.append(field)
                 found.insert(field.name)
             default: continue
             }
         }
         guard found.count == 5 else { return nil }
-        guard (try? SIPCSeq(parsing: headers[.cseq]!)) != nil,
+        guard (try? SIPCSeq(parsing: headers[.cseq]!)) != nil, !Lexer.trim(headers[.callID]!).isEmpty,
             let topVia = try? SIPVia.parseList(headers.values(.via, limits: limits).first ?? "", limits: limits).first,
             !topVia.host.isEmpty
         else { return nil }
         return SIPReplyHeaders(method: method, fields: fields)
+    }
+}
+
+/// How often the headers the parser itself checks occur, and where each first occurs.
+private struct HeaderCensus {
+    var via = 0, from = 0, to = 0, callID = 0, cseq = 0, maxForwards = 0, contentLength = 0, contentType = 0
+    var cseqIndex = -1, callIDIndex = -1, maxForwardsIndex = -1, contentLengthIndex = -1
+
+    mutating func count(_ name: SIPHeaderName, at index: Int) {
+        switch name.id {
+        case SIPHeaderName.via.id: via += 1
+        case SIPHeaderName.from.id: from += 1
+        case SIPHeaderName.to.id: to += 1
+        case SIPHeaderName.callID.id:
+            if callID == 0 { callIDIndex = index }
+            callID += 1
+        case SIPHeaderName.cseq.id:
+            if cseq == 0 { cseqIndex = index }
+            cseq += 1
+        case SIPHeaderName.maxForwards.id:
+            if maxForwards == 0 { maxForwardsIndex = index }
+            maxForwards += 1
+        case SIPHeaderName.contentLength.id:
+            if contentLength == 0 { contentLengthIndex = index }
+            contentLength += 1
+        case SIPHeaderName.contentType.id: contentType += 1
+        default: break
+        }
+    }
+
+    /// The first absent mandatory header (RFC 3261 §8.1.1), in the order Via, From, To, Call-ID, CSeq.
+    var firstMissing: SIPHeaderName? {
+        if via == 0 { return .via }
+        if from == 0 { return .from }
+        if to == 0 { return .to }
+        if callID == 0 { return .callID }
+        if cseq == 0 { return .cseq }
+        return nil
+    }
+
+    /// The first header that may appear once only but appears more often.
+    var firstRepeated: SIPHeaderName? {
+        if from > 1 { return .from }
+        if to > 1 { return .to }
+        if callID > 1 { return .callID }
+        if cseq > 1 { return .cseq }
+        if maxForwards > 1 { return .maxForwards }
+        if contentLength > 1 { return .contentLength }
+        if contentType > 1 { return .contentType }
+        return nil
     }
 }

@@ -35,20 +35,13 @@ extension SIPResponse {
 extension SIPMessageProtocol {
     var estimatedSize: Int {
         var size = 64 + body.count
-        for field in headers.fields { size += (field.line?.utf8.count ?? (field.rawName.utf8.count + field.value.utf8.count + 2)) + 2 }
+        for field in headers.fields { size += field.wireLength + 2 }
         return size
     }
 
     func writeHeadersAndBody(into out: inout [UInt8]) {
         for field in headers.fields {
-            if let line = field.line {
-                out.append(contentsOf: line.utf8)
-            } else {
-                out.append(contentsOf: field.rawName.utf8)
-                out.append(Lexer.colon)
-                out.append(Lexer.space)
-                out.append(contentsOf: field.value.utf8)
-            }
+            field.write(into: &out)
             out.append(Lexer.cr)
             out.append(Lexer.lf)
         }

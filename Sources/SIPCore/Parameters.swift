@@ -74,7 +74,8 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
         var result = SIPParameters()
         var rest = text
         if rest.utf8.first == Lexer.semicolon { rest = rest.dropFirst() }
-        let parts = try Lexer.split(rest, separator: Lexer.semicolon, limit: limits.maxParameters)
+        let parts = try Lexer.split(
+            rest, separator: Lexer.semicolon, limit: limits.maxParameters, nesting: limits.maxNesting)
         if parts.count > limits.maxParameters {
             throw SIPParseError(.limitExceeded, "more than \(limits.maxParameters) parameters")
         }

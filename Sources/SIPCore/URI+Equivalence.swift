@@ -49,15 +49,22 @@ extension SIPURI: Hashable {
 
     static func parametersMatch(_ a: SIPParameters, _ b: SIPParameters, significant: [String]) -> Bool {
         for name in significant where a.contains(name) != b.contains(name) { return false }
-        for parameter in a {
-            guard b.contains(parameter.name) else { continue }
-            let other = b.rawValue(parameter.name)
-            switch (parameter.value, other) {
-            case (nil, nil): continue
-            case let (x?, y?):
-                if !Lexer.equalsIgnoringCase(unescape(x), unescape(y)) { return false }
-            default: return false
+        // Each parameter present in both must match one of the same name on the other side;
+        // checked both ways so that `==` stays reflexive and symmetric when a name repeats.
+        return valuesFound(a, in: b) && valuesFound(b, in: a)
+    }
+
+    private static func valuesFound(_ a: SIPParameters, in b: SIPParameters) -> Bool {
+        for parameter in a where b.contains(parameter.name) {
+            let found = b.elements.contains { other in
+                guard Lexer.equalsIgnoringCase(other.name, parameter.name) else { return false }
+                switch (parameter.value, other.value) {
+                case (nil, nil): return true
+                case let (x?, y?): return Lexer.equalsIgnoringCase(unescape(x), unescape(y))
+                default: return false
+                }
             }
+            if !found { return false }
         }
         return true
     }

@@ -14,7 +14,7 @@ final class AORSerializer: Sendable {
     private let state = Mutex(State())
 
     /// Runs `body` while holding the AOR.
-    func withAOR<T>(_ aor: String, _ body: () async throws -> T) async rethrows -> T {
+    func withAOR<T, E: Error>(_ aor: String, _ body: () async throws(E) -> T) async throws(E) -> T {
         await acquire(aor)
         defer { release(aor) }
         return try await body()

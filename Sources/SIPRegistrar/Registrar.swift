@@ -87,7 +87,8 @@ public final class Registrar: Sendable {
         }
         let sourceAddress = source.remote.ipAddress ?? "unknown"
         if limiter.isLockedOut(sourceAddress) {
-            throw RegistrarRejection(403, "Too many failed authentications", outcome: "register.lockout")
+            throw RegistrarRejection(
+                AuthFailureLimiter.statusCode, AuthFailureLimiter.reasonPhrase, outcome: "register.lockout")
         }
         let to: SIPNameAddress
         do { to = try request.to } catch { throw .badRequest(error.reason) }
@@ -152,14 +153,17 @@ public final class Registrar: Sendable {
             method: request.method, requestURI: request.uri, credentials: credentials, realm: realm, password: password)
         {
         case .success(let verified):
-            limiter.recordSuccess(source)
             return verified
         case .stale:
             throw challenge(stale: true, outcome: "register.stale_nonce")
         case .failure(let reason):
             event.detail = reason.rawValue
-            if limiter.recordFailure(source) {
-                throw RegistrarRejection(403, "Too many failed authentications", outcome: "register.lockout")
+            switch limiter.recordFailure(from: source) {
+            case .lockedOut, .alreadyLockedOut:
+                throw RegistrarRejection(
+                    AuthFailureLimiter.statusCode, AuthFailureLimiter.reasonPhrase, outcome: "register.lockout")
+            case .counted, .notCounted:
+                break
             }
             throw challenge(stale: false, outcome: "register.auth_failed")
         }
@@ -242,7 +246,7 @@ public final class Registrar: Sendable {
     }
 
     /// A To tag (RFC 3261 §19.3: at least 32 bits of randomness).
-    static func makeTag() -> String {
+    public static func makeTag() -> String {
         var generator = SystemRandomNumberGenerator()
         return String(generator.next() as UInt64, radix: 36)
     }

@@ -125,10 +125,16 @@ public final class SQLiteStore: CredentialStore, LocationStore, Sendable {
         }
     }
 
-    /// Closes the database and ends the change-feed subscriptions.
+    /// Checkpoints the WAL into the main file (TRUNCATE), closes the database and ends the
+    /// change-feed subscriptions. GRDB closes the writer before the read-only readers, so without
+    /// the explicit checkpoint the last commits would stay in the `-wal` file (still durable, but
+    /// replayed at the next open).
     public func close() throws(StorageError) {
         changes.finish()
-        try Self.run { try pool.close() }
+        try Self.run {
+            try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try pool.close()
+        }
     }
 
     /// Runs `body`, mapping every error that is not already a ``StorageError`` to

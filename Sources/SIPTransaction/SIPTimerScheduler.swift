@@ -36,17 +36,3 @@ private struct EventLoopTimer: SIPScheduledTimer {
     let scheduled: Scheduled<Void>
     func cancel() { scheduled.cancel() }
 }
-
-extension TimeAmount {
-    /// The duration in nanoseconds, saturating.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else {
-            self = .nanoseconds(seconds < 0 ? .min : .max)
-            return
-        }
-        let (total, overflow2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        self = .nanoseconds(overflow2 ? (seconds < 0 ? .min : .max) : total)
-    }
-}

@@ -1,5 +1,5 @@
 public import Logging
-public import SIPCore
+import SIPCore
 public import SIPTransport
 import Synchronization
 

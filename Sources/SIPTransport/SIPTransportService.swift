@@ -5,6 +5,11 @@ import NIOSSL
 import SIPCore
 public import ServiceLifecycle
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The SIP transport layer (RFC 3261 §18, RFC 3581, RFC 5626 connection reuse) as a
 /// swift-service-lifecycle `Service`, and the ``SIPMessageSender`` the upper layers send with.
@@ -31,7 +36,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
     let group: any EventLoopGroup
     private let ownsGroup: Bool
     let metrics: SIPTransportMetrics
-    let state: NIOLockedValueBox<State>
+    let state: Mutex<State>
     private let startedPromise: EventLoopPromise<SIPTransportStartup>
 
     struct UDPListener: Sendable {
@@ -82,14 +87,14 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
         self.metrics = SIPTransportMetrics()
         var initial = State(connections: SIPConnectionTable(maxConnections: configuration.limits.maxConnections))
         initial.receiver = receiver
-        self.state = NIOLockedValueBox(initial)
+        self.state = Mutex(initial)
         self.startedPromise = group.any().makePromise(of: SIPTransportStartup.self)
     }
 
     /// Sets where received messages go. Call before ``run()``; later calls have no effect on
     /// running listeners.
     public func setReceiver(_ receiver: any SIPMessageReceiver) {
-        state.withLockedValue { $0.receiver = receiver }
+        state.withLock { $0.receiver = receiver }
     }
 
     /// Waits until every listener is bound; throws when startup failed.
@@ -103,7 +108,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
     }
 
     public func run() async throws {
-        let context: SIPTransportHandlerContext? = state.withLockedValue { state in
+        let context: SIPTransportHandlerContext? = state.withLock { state in
             guard state.phase == .idle else { return nil }
             state.phase = .running
             let context = SIPTransportHandlerContext(
@@ -149,7 +154,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
                     ])
             }
         }
-        state.withLockedValue { $0.tls = tls }
+        state.withLock { $0.tls = tls }
         var bound: [SIPBoundListener] = []
         for (index, listener) in configuration.listeners.enumerated() {
             let address = try listener.url.socketAddress()
@@ -185,7 +190,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
                 .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBufferSize))
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: configuration.limits.maxDatagramSize))
                 .channelOption(.maxMessagesPerRead, value: 16)
-            if count > 1 { bootstrap = bootstrap.channelOption(.socketOption(.so_reuseport), value: 1) }
+            if count > 1 { bootstrap = bootstrap.channelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1) }
             let channel = try await bootstrap.channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(context: context))
@@ -195,7 +200,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
             if let bound = channel.localAddress { target = bound }
         }
         let bound = target
-        state.withLockedValue { $0.udpListeners.append(UDPListener(bound: bound, channels: channels)) }
+        state.withLock { $0.udpListeners.append(UDPListener(bound: bound, channels: channels)) }
         return bound
     }
 
@@ -215,7 +220,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
                 self.acceptConnection(channel, transport: transport, ssl: ssl, context: context)
             }
             .bind(to: address).get()
-        state.withLockedValue { $0.serverChannels.append(channel) }
+        state.withLock { $0.serverChannels.append(channel) }
         return channel
     }
 
@@ -254,19 +259,19 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
     ) -> Bool {
         let entry = SIPConnectionTable<any Channel>.Entry(
             id: id, transport: transport, remote: remote, local: channel.localAddress, outbound: outbound, handle: channel)
-        let inserted = state.withLockedValue { state in
+        let inserted = state.withLock { state in
             state.phase == .running && state.connections.insert(entry)
         }
         guard inserted else { return false }
         metrics.connectionOpened(transport)
         channel.closeFuture.whenComplete { [self] _ in
-            if self.state.withLockedValue({ $0.connections.remove(id) }) != nil { self.metrics.connectionClosed(transport) }
+            if self.state.withLock({ $0.connections.remove(id) }) != nil { self.metrics.connectionClosed(transport) }
         }
         return true
     }
 
     private func shutdown() async {
-        let channels: [any Channel] = state.withLockedValue { state in
+        let channels: [any Channel] = state.withLock { state in
             state.phase = .stopped
             var all = state.serverChannels
             for listener in state.udpListeners { all.append(contentsOf: listener.channels) }

@@ -45,7 +45,15 @@ struct JSONLineLogHandler: LogHandler {
             line += "}"
         }
         line += "}\n"
-        fputs(line, stderr)
+        var bytes = Array(line.utf8)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
     }
 
     static func quote(_ text: String) -> String {

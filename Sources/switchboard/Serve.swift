@@ -51,6 +51,7 @@ struct Serve: AsyncParsableCommand {
         }
         LogBootstrap.bootstrap(configuration.logging)
         let logger = Logger(label: "switchboard")
-        logger.info("configuration loaded", metadata: ["listeners": "\(configuration.sip.listeners)"])
+        let server = try await SwitchboardApplication(configuration: configuration, logger: logger)
+        try await server.run()
     }
 }

@@ -9,7 +9,11 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
     var lines = baseRegisterLines
     for line in replacing {
         let name = line.prefix(while: { $0 != ":" })
-        if let index = lines.firstIndex(where: { $0.hasPrefix(name + ":") }) { lines[index] = line }
+        guard let index = lines.firstIndex(where: { $0.hasPrefix(name + ":") }) else {
+            Issue.record("no \(name) line to replace", sourceLocation: sourceLocation)
+            continue
+        }
+        lines[index] = line
     }
     lines.insert(contentsOf: extra, at: lines.count - 1)
     return parseOK(message(lines), sourceLocation: sourceLocation)?.request
@@ -157,7 +161,7 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
             ]))
         let routes = try request.routes()
         #expect(routes.map(\.uri.host) == ["p1.example.net", "p2.example.net", "[2001:db8::2]"])
-        #expect(routes.allSatisfy(\.uri.isLooseRouter))
+        #expect(routes.allSatisfy { $0.uri.isLooseRouter })
         #expect(routes[1].uri.transport == "tcp")
         #expect(routes[2].uri.port == 5080)
         #expect(try request.recordRoutes().map(\.uri.host) == ["rr1.example.net"])
@@ -300,7 +304,7 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
     }
 
     @Test func addrSpecContactKeepsHeaderParameters() throws {
-        let request = try #require(register(replacing: ["m: sip:69@192.0.2.10;expires=0"]))
+        let request = try #require(register(replacing: ["Contact: sip:69@192.0.2.10;expires=0"]))
         let contact = try #require(try request.contacts().contacts.first)
         #expect(contact.expires == 0)
         #expect(contact.uri.parameters.isEmpty)

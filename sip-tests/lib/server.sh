@@ -73,9 +73,8 @@ run_sipp() {
     timeout 60 sipp 127.0.0.1:"$SIP_PORT" -sf "$SIPTESTS_DIR/scenarios/$scenario" -t "$transport" \
         -i 127.0.0.1 -p "$(free_port 1)" -m 1 -timeout 20s -timeout_error -max_recv_loops 1000 \
         -trace_err -error_file "$RESULTS/$name.sipp-errors.log" \
-        -trace_msg -message_file "$RESULTS/$name.sipp-messages.log" -nostdin -bg_off "$@" \
-        >"$RESULTS/$name.sipp.out" 2>&1
-    local rc=$?
+        -trace_msg -message_file "$RESULTS/$name.sipp-messages.log" -nostdin "$@" \
+        >"$RESULTS/$name.sipp.out" 2>&1 && local rc=0 || local rc=$?
     if [ $rc -ne 0 ]; then
         echo "sipp $scenario over $transport failed (exit $rc)"
         tail -n 20 "$RESULTS/$name.sipp.out"

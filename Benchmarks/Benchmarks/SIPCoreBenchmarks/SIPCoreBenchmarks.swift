@@ -1,7 +1,8 @@
 // SIPCore parser and serializer benchmarks (issue 2, item 4). Every benchmark runs its body
-// `scaledIterations` (1,000) times per measured iteration, so with `--scale` the figures are
+// `scaledIterations` (1,000) times per measured iteration; figures marked `*` in the output are
 // per message. Results: ../../../docs/PERFORMANCE.md.
 import Benchmark
+import BenchmarkMessages
 import SIPCore
 
 let benchmarks: @Sendable () -> Void = {

@@ -66,7 +66,8 @@ public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
         let scheme = t[t.startIndex..<space]
         guard Lexer.isToken(scheme) else { throw SIPParseError(.invalidHeaderValue, "invalid auth scheme") }
         var parameters: [SIPParameters.Parameter] = []
-        for part in try Lexer.split(t[space...], separator: Lexer.comma, limit: limits.maxParameters) {
+        for part in try Lexer.split(
+            t[space...], separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting) {
             guard parameters.count < limits.maxParameters else {
                 throw SIPParseError(.limitExceeded, "too many auth parameters")
             }

@@ -49,9 +49,9 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
             let name = Lexer.trim(t[t.startIndex..<open])
             if !name.isEmpty {
                 if name.utf8.first == Lexer.quote {
-                    guard name.utf8.count >= 2, name.utf8.last == Lexer.quote,
-                        Lexer.firstUnquoted(Lexer.quote, in: name) == name.startIndex
-                    else { throw SIPParseError(.invalidHeaderValue, "invalid display name") }
+                    guard SIPNameAddress.isOneQuotedString(name) else {
+                        throw SIPParseError(.invalidHeaderValue, "invalid display name")
+                    }
                     displayName = Lexer.unquote(name)
                 } else {
                     // *(token LWS): tokens separated by white space.
@@ -93,5 +93,24 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
             parameters = try SIPParameters.parse(restTrimmed, limits: limits)
         }
         self.init(displayName: displayName, uri: uri, parameters: parameters)
+    }
+
+    /// True when `text` is exactly one `quoted-string`: the quote that closes the opening one
+    /// (skipping `quoted-pair` escapes) is its last byte.
+    static func isOneQuotedString(_ text: Substring) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count >= 2, utf8.first == Lexer.quote else { return false }
+        var index = utf8.index(after: utf8.startIndex)
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == Lexer.backslash {
+                index = utf8.index(after: index)
+                if index == utf8.endIndex { return false }
+            } else if byte == Lexer.quote {
+                return utf8.index(after: index) == utf8.endIndex
+            }
+            index = utf8.index(after: index)
+        }
+        return false
     }
 }

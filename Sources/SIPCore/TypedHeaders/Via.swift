@@ -97,7 +97,7 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
                 throw SIPParseError(.invalidHeaderValue, "invalid Via IPv6 sent-by")
             }
             hostEnd = text.index(after: close)
-            let after = text[hostEnd...]
+            let after = Lexer.trim(text[hostEnd...])  // COLON = SWS ":" SWS (RFC 3261 §25.1)
             if !after.isEmpty {
                 guard after.hasPrefix(":") else { throw SIPParseError(.invalidHeaderValue, "invalid Via sent-by") }
                 portText = after.dropFirst()
@@ -106,7 +106,7 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
             hostEnd = colon
             portText = text[text.index(after: colon)...]
         }
-        let host = text[text.startIndex..<hostEnd]
+        let host = Lexer.trim(text[text.startIndex..<hostEnd])
         guard
             host.utf8.allSatisfy({
                 Lexer.isAlpha($0) || Lexer.isDigit($0) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F || $0 == 0x3A
@@ -126,7 +126,8 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
     /// Parses a comma-separated list of Via values.
     static func parseList(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> [SIPVia] {
         var result: [SIPVia] = []
-        for part in try Lexer.split(text, separator: Lexer.comma, limit: limits.maxParameters) {
+        for part in try Lexer.split(
+            text, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting) {
             result.append(try SIPVia(parsing: part, limits: limits))
         }
         return result

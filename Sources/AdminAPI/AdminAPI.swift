@@ -1,1 +1,0 @@
-// AdminAPI: see docs/ARCHITECTURE.md

@@ -1,0 +1,80 @@
+/// The address the admin API listens on, as written after `--admin` or in the configuration
+/// file (`admin.listen`): `http://HOST:PORT`.
+///
+/// HOST is an IPv4 literal, a bracketed IPv6 literal (`http://[::1]:8080`) or a host name such as
+/// `localhost`; PORT is 0–65535 (0 asks the kernel for an ephemeral port, see
+/// ``AdminServer/listeningPort()``) and defaults to 80 when left out (RFC 9110 §4.2.1). Only
+/// plain `http` is served: the admin API has no TLS and no authentication, so it belongs on a
+/// loopback address (the default is `http://127.0.0.1:8080`). A trailing `/` is accepted; any
+/// other path, a query or user info is refused.
+public struct AdminListenAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The default listener, `http://127.0.0.1:8080`.
+    public static let `default` = AdminListenAddress(host: "127.0.0.1", port: 8080)
+
+    /// The host without IPv6 brackets.
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `http://HOST[:PORT][/]`; throws ``AdminAPIError/invalidListenURL(_:reason:)``.
+    public init(parsing text: String) throws(AdminAPIError) {
+        func fail(_ why: String) -> AdminAPIError { .invalidListenURL(String(text.prefix(200)), reason: why) }
+        guard let schemeEnd = text.firstRange(of: "://") else { throw fail("expected http://HOST:PORT") }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" else {
+            if scheme == "https" {
+                throw fail("the admin API serves plain http only (no TLS); listen on a loopback address such as http://127.0.0.1:8080")
+            }
+            throw fail("unsupported scheme '\(scheme)', expected http")
+        }
+        var rest = text[schemeEnd.upperBound...]
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.contains("/"), !rest.contains("?"), !rest.contains("#") else {
+            throw fail("no path, query or fragment allowed")
+        }
+        guard !rest.contains("@") else { throw fail("no user info allowed") }
+        let host: Substring
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw fail("unclosed IPv6 bracket") }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw fail("expected ':' after the IPv6 address") }
+                portText = after.dropFirst()
+            }
+            guard host.contains(":") else { throw fail("brackets are only for IPv6 addresses") }
+        } else if let colon = rest.firstIndex(of: ":") {
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+            guard !(portText?.contains(":") ?? false) else { throw fail("IPv6 addresses need brackets") }
+        } else {
+            host = rest
+        }
+        guard !host.isEmpty else { throw fail("missing host") }
+        guard host.utf8.allSatisfy(Self.isHostByte) else { throw fail("invalid host '\(host)'") }
+        var port = 80
+        if let portText {
+            guard !portText.isEmpty, portText.count <= 5, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let value = Int(portText), (0...65535).contains(value)
+            else { throw fail("invalid port '\(portText)'") }
+            port = value
+        }
+        self.init(host: String(host), port: port)
+    }
+
+    /// True when the host is an IPv6 literal.
+    public var isIPv6: Bool { host.contains(":") }
+
+    /// `http://127.0.0.1:8080`, `http://[::1]:8080`.
+    public var description: String { isIPv6 ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
+
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "%")
+    }
+}

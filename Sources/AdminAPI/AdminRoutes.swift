@@ -1,0 +1,226 @@
+public import Hummingbird
+import Foundation
+public import Logging
+import SIPCore
+public import SIPStorage
+
+/// The handlers of the admin API, independent of any listener so tests can drive them through
+/// a router alone. See ``AdminServer`` for the list of routes.
+public struct AdminRoutes: Sendable {
+    let credentials: any CredentialStore
+    let locations: any LocationStore
+    let domains: [String]
+    let limits: AdminAPILimits
+    let now: @Sendable () -> SIPTimestamp
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - domains: the server's domains; the first is the default for requests that name none.
+    ///   - now: the wall clock; registrations' `expires` is computed against it.
+    public init(
+        credentials: any CredentialStore, locations: any LocationStore, domains: [String],
+        limits: AdminAPILimits = AdminAPILimits(), now: @escaping @Sendable () -> SIPTimestamp = { SIPTimestamp.now() },
+        logger: Logger
+    ) {
+        self.credentials = credentials
+        self.locations = locations
+        self.domains = domains.map(SIPUserCredential.canonicalDomain)
+        self.limits = limits
+        self.now = now
+        self.logger = logger
+    }
+
+    /// A router holding every route, with errors rendered as `{"error": "…"}`.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        add(to: router)
+        return router
+    }
+
+    /// Adds the routes (and the JSON error middleware) to `router`.
+    public func add(to router: Router<BasicRequestContext>) {
+        router.add(middleware: AdminErrorMiddleware(logger: logger))
+        router.get("/v1/health") { _, _ in try self.health() }
+        router.get("/v1/users") { request, _ in try await self.listUsers(request) }
+        router.post("/v1/users") { request, _ in try await self.addUser(request) }
+        router.post("/v1/users/import") { request, _ in try await self.importUsers(request) }
+        router.delete("/v1/users/{domain}/{user}") { _, context in try await self.removeUser(context.parameters) }
+        router.put("/v1/users/{domain}/{user}/password") { request, context in
+            try await self.setPassword(request, context.parameters)
+        }
+        router.get("/v1/registrations") { request, _ in try await self.registrations(request) }
+    }
+
+    // MARK: - Handlers
+
+    func health() throws -> Response {
+        try AdminJSON.response(AdminHealth(domains: domains))
+    }
+
+    func listUsers(_ request: Request) async throws -> Response {
+        let domain = try queryValue(request, "domain").map(checkedDomain)
+        let records: [SIPUserRecord]
+        do {
+            records = try await credentials.users(domain: domain)
+        } catch {
+            throw AdminAPIError(error)
+        }
+        let users = records.map {
+            AdminUser(
+                user: $0.user, domain: $0.domain, aor: Binding.canonicalAOR(user: $0.user, domain: $0.domain),
+                created: ISO8601Time.format($0.created))
+        }
+        return try AdminJSON.response(users)
+    }
+
+    func addUser(_ request: Request) async throws -> Response {
+        let body = try AdminJSON.decode(AdminNewUser.self, from: try await collect(request, upTo: limits.maxJSONBodyBytes))
+        let domain = try body.domain.map(checkedDomain) ?? defaultDomain()
+        try checkUser(body.user, domain: domain)
+        let generated = body.password == nil
+        let password = body.password ?? PasswordGenerator(length: limits.generatedPasswordLength).generate()
+        let record: SIPUserRecord
+        do {
+            record = try await credentials.addUser(SIPUserCredential(user: body.user, domain: domain, password: password), now: now())
+        } catch {
+            throw AdminAPIError(error)
+        }
+        logger.info(
+            "user added", metadata: ["event": "admin.user.added", "user": "\(record.user)", "domain": "\(record.domain)", "passwordGenerated": "\(generated)"])
+        let result = AdminCredentialResult(
+            user: record.user, domain: record.domain, password: generated ? password : nil, passwordGenerated: generated)
+        return try AdminJSON.response(result, status: .created)
+    }
+
+    func removeUser(_ parameters: Parameters) async throws -> Response {
+        let (user, domain) = try userAndDomain(parameters)
+        do {
+            try await credentials.removeUser(user: user, domain: domain)
+        } catch {
+            throw AdminAPIError(error)
+        }
+        logger.info("user removed", metadata: ["event": "admin.user.removed", "user": "\(user)", "domain": "\(domain)"])
+        return Response(status: .noContent)
+    }
+
+    func setPassword(_ request: Request, _ parameters: Parameters) async throws -> Response {
+        let (user, domain) = try userAndDomain(parameters)
+        let body = try AdminJSON.decode(AdminPasswordChange.self, from: try await collect(request, upTo: limits.maxJSONBodyBytes))
+        let generated = body.password == nil
+        let password = body.password ?? PasswordGenerator(length: limits.generatedPasswordLength).generate()
+        do {
+            try await credentials.setPassword(user: user, domain: domain, password: password)
+        } catch {
+            throw AdminAPIError(error)
+        }
+        logger.info(
+            "password changed", metadata: ["event": "admin.user.password", "user": "\(user)", "domain": "\(domain)", "passwordGenerated": "\(generated)"])
+        let result = AdminCredentialResult(user: user, domain: domain, password: generated ? password : nil, passwordGenerated: generated)
+        return try AdminJSON.response(result)
+    }
+
+    func importUsers(_ request: Request) async throws -> Response {
+        let buffer = try await collect(request, upTo: limits.maxImportBytes)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw AdminAPIError.badRequest("import file is not valid UTF-8")
+        }
+        let entries: [UserImportEntry]
+        do {
+            entries = try UserImport.parse(text, maxEntries: limits.maxImportUsers)
+        } catch {
+            throw AdminAPIError.badRequest("import rejected, nothing written: \(error)", line: error.line)
+        }
+        let summary: UserImportSummary
+        do {
+            summary = try await credentials.importUsers(entries, now: now())
+        } catch {
+            throw AdminAPIError(error)
+        }
+        logger.info(
+            "users imported",
+            metadata: ["event": "admin.user.import", "added": "\(summary.added)", "updated": "\(summary.updated)"])
+        return try AdminJSON.response(AdminImportResult(imported: entries.count, added: summary.added, updated: summary.updated))
+    }
+
+    func registrations(_ request: Request) async throws -> Response {
+        let aor = try queryValue(request, "aor").map { try canonicalAOR($0) }
+        let instrument = try queryValue(request, "instrument").map { text throws(AdminAPIError) in
+            guard let id = SIPInstrumentID(text) else { throw .badRequest("invalid instrument '\(text)'") }
+            return id
+        }
+        let at = now()
+        let bindings: [Binding]
+        do {
+            switch (aor, instrument) {
+            case (let aor?, let instrument?): bindings = try await locations.bindings(instrument: instrument, aor: aor, at: at)
+            case (let aor?, nil): bindings = try await locations.bindings(aor: aor, at: at)
+            case (nil, let instrument?): bindings = try await locations.bindings(instrument: instrument, at: at)
+            case (nil, nil): bindings = try await locations.unexpiredBindings(at: at)
+            }
+        } catch {
+            throw AdminAPIError(error)
+        }
+        return try AdminJSON.response(bindings.map { AdminRegistration($0, now: at) })
+    }
+
+    // MARK: - Input
+
+    private func collect(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
+        var request = request
+        do {
+            return try await request.collectBody(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw AdminAPIError.request(status: 413, message: "request body larger than \(limit) bytes")
+        }
+    }
+
+    /// A non-empty query parameter (percent-decoded by Hummingbird), or nil when absent or empty.
+    private func queryValue(_ request: Request, _ name: String) throws(AdminAPIError) -> String? {
+        guard let value = request.uri.queryParameters[name[...]], !value.isEmpty else { return nil }
+        return String(value)
+    }
+
+    private func defaultDomain() throws(AdminAPIError) -> String {
+        guard let domain = domains.first else {
+            throw .badRequest("no domain given and the server has no default domain (serve --domain NAME)")
+        }
+        return domain
+    }
+
+    /// Lower-cases a domain; its syntax is checked with the user name (``checkUser(_:domain:)``).
+    private func checkedDomain(_ domain: String) -> String {
+        SIPUserCredential.canonicalDomain(domain)
+    }
+
+    /// Refuses reserved (`~~…`) and malformed user names before the store sees them.
+    private func checkUser(_ user: String, domain: String) throws(AdminAPIError) {
+        do {
+            try SIPUserCredential.validate(user: user, domain: domain)
+        } catch {
+            throw AdminAPIError(error)
+        }
+    }
+
+    private func userAndDomain(_ parameters: Parameters) throws(AdminAPIError) -> (user: String, domain: String) {
+        guard let rawDomain = parameters.get("domain"), let rawUser = parameters.get("user"),
+            let domain = rawDomain.removingPercentEncoding, let user = rawUser.removingPercentEncoding
+        else { throw .badRequest("malformed user path, expected /v1/users/{domain}/{user}") }
+        let canonical = checkedDomain(domain)
+        try checkUser(user, domain: canonical)
+        return (user, canonical)
+    }
+
+    /// `sip:69@example.net`, `69@example.net` or `69` (the default domain) → `sip:69@example.net`.
+    func canonicalAOR(_ text: String) throws(AdminAPIError) -> String {
+        let lower = text.lowercased()
+        var uriText = text
+        if !(lower.hasPrefix("sip:") || lower.hasPrefix("sips:") || lower.hasPrefix("tel:")) {
+            uriText = text.contains("@") ? "sip:\(text)" : "sip:\(text)@\(try defaultDomain())"
+        }
+        do {
+            return Binding.canonicalAOR(try SIPURI(parsing: uriText))
+        } catch {
+            throw .badRequest("invalid AOR '\(text)': \(error)")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Crypto
+import Logging
+import SIPAuth
+import SIPStorage
+
+/// Digest authentication parts built from the configuration: the challenger and verifier share
+/// a server secret kept in the data dir (`nonce.secret`, 32 bytes, mode 0600), so nonces stay
+/// valid across a restart; the failure limiter implements the lockout policy.
+struct AuthSetup {
+    let challenger: DigestChallenger
+    let verifier: DigestVerifier
+    let limiter: AuthFailureLimiter
+
+    static let secretFileName = "nonce.secret"
+
+    init(configuration: SwitchboardConfiguration, logger: Logger) throws {
+        let auth = configuration.auth
+        var digest = DigestConfiguration()
+        digest.realm = auth.realm
+        var algorithms: [DigestAlgorithm] = []
+        for name in auth.algorithms {
+            guard let algorithm = DigestAlgorithm(token: name) else {
+                throw SwitchboardConfigurationError(key: "auth.algorithms", "unsupported algorithm \(name)")
+            }
+            algorithms.append(algorithm)
+        }
+        digest.algorithms = algorithms
+        digest.prefersSHA256 = algorithms.first.map { $0.rawValue.uppercased().hasPrefix("SHA") } ?? false
+        digest.nonceLifetime = .seconds(auth.nonceLifetimeSeconds)
+        // Nonces survive a restart with the secret; their counts do not, so accept old nonces
+        // (a replayed count is still refused once seen in this process).
+        digest.acceptsNoncesIssuedBeforeStart = true
+        let key = try CredentialKeyFile.loadOrCreate(path: configuration.dataDirectory + "/" + Self.secretFileName)
+        guard let secret = key.withUnsafeBytes({ DigestServerSecret(bytes: Array($0)) }) else {
+            throw SwitchboardConfigurationError(key: "server.dataDir", "unreadable \(Self.secretFileName)")
+        }
+        verifier = try DigestVerifier(configuration: digest, secret: secret)
+        challenger = try DigestChallenger(configuration: digest, secret: secret)
+
+        var lockout = AuthFailureLimiterConfiguration()
+        lockout.isEnabled = auth.lockoutMaxFailures > 0
+        lockout.maxFailures = max(1, auth.lockoutMaxFailures)
+        lockout.window = .seconds(auth.lockoutWindowSeconds)
+        lockout.lockoutDuration = .seconds(auth.lockoutBackoffSeconds)
+        lockout.exemptSources = Set(auth.lockoutExempt)
+        limiter = try AuthFailureLimiter(configuration: lockout)
+    }
+}

@@ -1,0 +1,157 @@
+public import Logging
+import NIOCore
+import NIOPosix
+import SIPAuth
+import SIPCore
+public import SIPRegistrar
+import SIPStorage
+public import SIPStorageSQLite
+import SIPTransaction
+public import SIPTransport
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// The composition root: builds every part from the configuration and runs them in one
+/// `ServiceGroup` that shuts down gracefully on SIGTERM/SIGINT.
+///
+/// Start order: storage (SQLite in the data dir, migrated), restore of unexpired bindings into
+/// the location service, then the group: the binding writer (group commit), the expiry sweep and
+/// the SIP transport, whose listeners feed the transaction layer, whose user is the
+/// ``RequestRouter``.
+public final class SwitchboardApplication: Sendable {
+    public let configuration: SwitchboardConfiguration
+    let logger: Logger
+    let transport: SIPTransportService
+    let transactions: SIPTransactionLayer
+    let router: RequestRouter
+    let services: [any Service]
+    let expiry: RegistrationExpiryService
+    /// The location service (every current binding), for tests and the admin API.
+    public let location: LocationService
+    /// The SQLite store (users, bindings).
+    public let store: SQLiteStore
+
+    public init(configuration: SwitchboardConfiguration, logger: Logger) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        let domains = configuration.domains
+        if configuration.auth.instrumentPolicy == "provisioned" {
+            throw SwitchboardConfigurationError(
+                key: "auth.instrumentPolicy",
+                "'provisioned' needs instrument provisioning, which this version does not have yet; use 'open'")
+        }
+
+        store = try SQLiteStore(
+            configuration: SQLiteStore.Configuration(dataDirectory: configuration.dataDirectory),
+            logger: logger.withLabel("switchboard.storage"))
+        let writer = BindingWriter(store: store)
+        location = LocationService()
+        expiry = RegistrationExpiryService(
+            store: store, location: location, interval: .seconds(configuration.registrar.purgeIntervalSeconds),
+            logger: logger)
+        try await expiry.restore()
+
+        let auth = try AuthSetup(configuration: configuration, logger: logger)
+        let registrar = Registrar(
+            configuration: SIPRegistrarConfiguration(
+                domains: Set(domains),
+                policy: RegistrarPolicy(
+                    defaultExpires: UInt32(configuration.registrar.defaultExpires),
+                    minExpires: UInt32(configuration.registrar.minExpires),
+                    maxExpires: UInt32(configuration.registrar.maxExpires)),
+                realm: configuration.auth.realm, requireAORMatch: configuration.auth.requireAORMatch),
+            location: location, credentials: store, writer: writer, challenger: auth.challenger,
+            verifier: auth.verifier, limiter: auth.limiter, logger: logger.withLabel("switchboard.registrar"))
+
+        transport = SIPTransportService(
+            configuration: try Self.transportConfiguration(configuration), logger: logger.withLabel("switchboard.transport"))
+        router = RequestRouter(registrar: registrar, domains: Set(domains), logger: logger)
+        let timers = configuration.timers
+        transactions = try SIPTransactionLayer(
+            sender: transport, scheduler: SIPEventLoopTimerScheduler(group: MultiThreadedEventLoopGroup.singleton),
+            user: router,
+            configuration: SIPTransactionLayer.Configuration(
+                timers: SIPTimerConfiguration(
+                    t1: .milliseconds(timers.t1Milliseconds), t2: .milliseconds(timers.t2Milliseconds),
+                    t4: .milliseconds(timers.t4Milliseconds))),
+            logger: logger.withLabel("switchboard.transaction"))
+        services = [writer, expiry, transport]
+        let layer = transactions
+        router.transactionLayer.withLock { $0 = layer }
+        transport.setReceiver(layer)
+    }
+
+    /// The bound SIP listeners, once the transport has started.
+    public func sipListeners() async throws -> [SIPBoundListener] {
+        try await transport.boundAddresses()
+    }
+
+    /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down gracefully.
+    public func run() async throws {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        async let announced: Void = announce()
+        try await group.run()
+        await announced
+    }
+
+    private func announce() async {
+        do {
+            let startup = try await transport.waitUntilStarted()
+            router.setListeners(startup.listeners)
+            if let certificate = startup.tlsCertificate {
+                logger.notice(
+                    "TLS certificate", metadata: [
+                        "sha256": "\(certificate.sha256Fingerprint)", "path": "\(certificate.certificatePath)",
+                        "self_signed": "\(certificate.isSelfSigned)", "created": "\(certificate.wasCreated)",
+                    ])
+            }
+            logger.notice(
+                "Switchboard \(SwitchboardVersion.current) listening",
+                metadata: [
+                    "sip": "\(startup.listeners.map(\.description).joined(separator: " "))",
+                    "domains": "\(configuration.domains.joined(separator: ","))",
+                    "data": "\(configuration.dataDirectory)",
+                ])
+        } catch {
+            logger.error("SIP transport failed to start", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func transportConfiguration(_ configuration: SwitchboardConfiguration) throws -> SIPTransportConfiguration {
+        let sip = configuration.sip
+        guard let verification = SIPTLSClientVerification(mode: sip.tlsClientVerification, caBundlePath: sip.tlsCABundlePath)
+        else {
+            throw SwitchboardConfigurationError(key: "sip.tls.clientVerification", "unknown mode")
+        }
+        var listeners: [SIPListener] = []
+        for text in sip.listeners {
+            do {
+                let url = try SIPListenerURL(parsing: text)
+                listeners.append(SIPListener(url: url, clientCertificates: url.transport == .tls ? verification : .none))
+            } catch {
+                throw SwitchboardConfigurationError(key: "sip.listen", "\(error)")
+            }
+        }
+        return SIPTransportConfiguration(
+            listeners: listeners,
+            tls: SIPTLSSettings(
+                certificatePath: sip.tlsCertificatePath, privateKeyPath: sip.tlsPrivateKeyPath,
+                dataDirectory: configuration.dataDirectory, domains: configuration.domains),
+            limits: SIPTransportLimits(
+                maxConnections: sip.maxConnections, maxBufferedBytesPerConnection: sip.maxBufferedBytesPerConnection,
+                idleTimeout: .seconds(Int64(sip.connectionIdleTimeoutSeconds))),
+            parserLimits: sip.limits)
+    }
+}
+
+extension Logger {
+    func withLabel(_ label: String) -> Logger {
+        var copy = Logger(label: label)
+        copy.logLevel = logLevel
+        return copy
+    }
+}

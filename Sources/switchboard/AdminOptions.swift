@@ -1,0 +1,39 @@
+import AdminAPI
+import ArgumentParser
+import Foundation
+
+/// `--admin URL`, accepted after every subcommand that talks to a running server
+/// (`switchboard user add 69 --admin http://127.0.0.1:9000`). Default: `$SWITCHBOARD_ADMIN`, else
+/// `http://127.0.0.1:8080`.
+struct AdminOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Admin API of the running server (default: $SWITCHBOARD_ADMIN, else http://127.0.0.1:8080).", valueName: "URL"))
+    var admin: String?
+
+    /// The client for the resolved URL; a malformed URL is a usage error.
+    func client() throws -> AdminClient {
+        let url = AdminClient.resolveURL(option: admin, environment: ProcessInfo.processInfo.environment)
+        do {
+            return try AdminClient(url: url)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// Output helpers shared by the admin commands: results on stdout, notes on stderr.
+enum CLIOutput {
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// One JSON document on stdout: pretty-printed, keys sorted.
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,55 @@
+import Logging
+import NIOCore
+import SIPCore
+import Synchronization
+
+@testable import SIPTransport
+
+/// Collects received messages synchronously (EmbeddedChannel tests).
+final class CollectingReceiver: SIPMessageReceiver {
+    let messages = Mutex<[SIPIncomingMessage]>([])
+    func receive(_ incoming: SIPIncomingMessage) { messages.withLock { $0.append(incoming) } }
+    var all: [SIPIncomingMessage] { messages.withLock { $0 } }
+}
+
+/// Streams received messages (integration tests).
+final class StreamingReceiver: SIPMessageReceiver {
+    let stream: AsyncStream<SIPIncomingMessage>
+    private let continuation: AsyncStream<SIPIncomingMessage>.Continuation
+    init() { (stream, continuation) = AsyncStream.makeStream() }
+    func receive(_ incoming: SIPIncomingMessage) { continuation.yield(incoming) }
+    func next() async -> SIPIncomingMessage? {
+        for await message in stream { return message }
+        return nil
+    }
+}
+
+enum Fixtures {
+    static func options(
+        via: String = "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds;rport", callID: String = "a84b4c76e66710",
+        body: String = "", uri: String = "sip:127.0.0.1"
+    ) -> String {
+        "OPTIONS \(uri) SIP/2.0\r\n" + "Via: \(via)\r\n" + "Max-Forwards: 70\r\n"
+            + "From: <sip:alice@example.com>;tag=1928301774\r\n" + "To: <sip:bob@example.com>\r\n"
+            + "Call-ID: \(callID)\r\n" + "CSeq: 63104 OPTIONS\r\n" + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
+    static func parse(_ text: String) throws -> SIPMessage {
+        try SIPMessageParser().parse(Array(text.utf8), framing: .datagram)
+    }
+
+    static func request(_ text: String) throws -> SIPRequest {
+        guard case .request(let request) = try parse(text) else { throw SIPTransportError(.unroutable, "not a request") }
+        return request
+    }
+
+    static let logger = Logger(label: "sip-transport-tests")
+
+    static func context(_ receiver: any SIPMessageReceiver) -> SIPTransportHandlerContext {
+        SIPTransportHandlerContext(receiver: receiver, logger: logger)
+    }
+}
+
+extension ByteBuffer {
+    var text: String { String(buffer: self) }
+}

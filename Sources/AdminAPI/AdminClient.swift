@@ -197,7 +197,10 @@ public struct AdminClient: Sendable {
             default: return error.localizedDescription
             }
         }
-        if let error = error as? AdminAPIError { return error.message }
+        if let error = error as? AdminAPIError {
+            if case .invalidListenURL(_, let reason) = error { return reason }
+            return error.message
+        }
         return "\(error)"
     }
 }

@@ -26,7 +26,9 @@ struct DigestCredentials {
     var cnonce: String?
     var opaque: String?
 
-    static let singular = ["username", "realm", "nonce", "uri", "response", "algorithm", "qop", "nc", "cnonce", "opaque"]
+    static let singular = [
+        "username", "realm", "nonce", "uri", "response", "algorithm", "qop", "nc", "cnonce", "opaque",
+    ]
 
     enum Parsed {
         case credentials(DigestCredentials)

@@ -44,7 +44,9 @@ public struct DigestNonceIssuer: Sendable {
     ///   - secret: the server secret keying the MAC.
     ///   - lifetime: validity after minting (default 300 s). Values below 1 ms count as 1 ms.
     ///   - clock: the time source (default ``SystemAuthClock/realtime``).
-    public init(secret: DigestServerSecret, lifetime: Duration = .seconds(300), clock: any AuthClock = SystemAuthClock.realtime) {
+    public init(
+        secret: DigestServerSecret, lifetime: Duration = .seconds(300), clock: any AuthClock = SystemAuthClock.realtime
+    ) {
         self.secret = secret
         self.lifetime = lifetime
         self.clock = clock
@@ -99,7 +101,9 @@ public struct DigestNonceIssuer: Sendable {
     }
 
     private static func appendBigEndian(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
     }
 
     private static func readBigEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {

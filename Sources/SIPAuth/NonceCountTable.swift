@@ -60,7 +60,10 @@ struct NonceCountTable: Sendable {
             return check
         }
         guard key.issued > watermark else { return .unknownHistory }
-        if entries.count >= capacity { removeOldest(); evictions += 1 }
+        if entries.count >= capacity {
+            removeOldest()
+            evictions += 1
+        }
         entries[key] = Entry(issued: key.issued, highest: nonceCount, seen: 1)
         order.append(key)
         return .accepted

@@ -1,4 +1,5 @@
 public import Logging
+public import AdminAPI
 import NIOCore
 import NIOPosix
 import SIPAuth
@@ -31,6 +32,8 @@ public final class SwitchboardApplication: Sendable {
     public let location: LocationService
     /// The SQLite store (users, bindings).
     public let store: SQLiteStore
+    /// The admin HTTP API.
+    public let admin: AdminServer
 
     public init(configuration: SwitchboardConfiguration, logger: Logger) async throws {
         self.configuration = configuration
@@ -76,7 +79,10 @@ public final class SwitchboardApplication: Sendable {
                     t1: .milliseconds(timers.t1Milliseconds), t2: .milliseconds(timers.t2Milliseconds),
                     t4: .milliseconds(timers.t4Milliseconds))),
             logger: logger.withLabel("switchboard.transaction"))
-        services = [writer, expiry, transport]
+        admin = try AdminServer(
+            listen: configuration.admin.listen, credentials: store, locations: store, domains: domains,
+            logger: logger.withLabel("switchboard.admin"))
+        services = [writer, expiry, transport, admin.service]
         let layer = transactions
         router.transactionLayer.withLock { $0 = layer }
         transport.setReceiver(layer)

@@ -40,7 +40,10 @@ struct DigestChallengerTests {
 
     @Test("An explicit algorithm list is offered in its own order, without duplicates")
     func explicitOrder() throws {
-        #expect(try challenger { $0.algorithms = [.sha256, .md5, .sha256] }.challenges().map(\.algorithm) == ["SHA-256", "MD5"])
+        #expect(
+            try challenger { $0.algorithms = [.sha256, .md5, .sha256] }.challenges().map(\.algorithm) == [
+                "SHA-256", "MD5",
+            ])
         #expect(try challenger { $0.algorithms = [.sha256] }.challenges().map(\.algorithm) == ["SHA-256"])
     }
 
@@ -70,9 +73,11 @@ struct DigestChallengerTests {
         #expect(c.nonces.validate(nonce, realm: "other.example") == .invalid)
     }
 
-    @Test("Header fields parse back as the same challenges", arguments: [
-        DigestChallengeKind.wwwAuthenticate, .proxyAuthenticate,
-    ])
+    @Test(
+        "Header fields parse back as the same challenges",
+        arguments: [
+            DigestChallengeKind.wwwAuthenticate, .proxyAuthenticate,
+        ])
     func headerFields(kind: DigestChallengeKind) throws {
         let fields = try challenger().headerFields(kind: kind, realm: sipDomain, stale: true)
         #expect(fields.count == 2)
@@ -83,7 +88,8 @@ struct DigestChallengerTests {
             #expect(parsed.stale)
             #expect(parsed.qop == "auth")
         }
-        #expect(field(fields[0]).hasPrefix("\(kind == .wwwAuthenticate ? "WWW-Authenticate" : "Proxy-Authenticate"): Digest realm=\"example.net\", nonce=\""))
+        let name = kind == .wwwAuthenticate ? "WWW-Authenticate" : "Proxy-Authenticate"
+        #expect(field(fields[0]).hasPrefix("\(name): Digest realm=\"example.net\", nonce=\""))
         #expect(kind.statusCode == (kind == .wwwAuthenticate ? 401 : 407))
     }
 
@@ -93,11 +99,16 @@ struct DigestChallengerTests {
     func deterministic() throws {
         let c = try challenger()
         let nonce = c.nonces.mint(realm: sipDomain)
-        #expect(c.challenges(realm: sipDomain, stale: false, nonce: nonce) == c.challenges(realm: sipDomain, stale: false, nonce: nonce))
-        #expect(c.challenges(realm: sipDomain, stale: false, nonce: nonce).map(\.description) == [
-            "Digest realm=\"example.net\", nonce=\"\(nonce)\", opaque=\"\(c.nonces.opaque)\", algorithm=MD5, qop=\"auth\"",
-            "Digest realm=\"example.net\", nonce=\"\(nonce)\", opaque=\"\(c.nonces.opaque)\", algorithm=SHA-256, qop=\"auth\"",
-        ])
+        #expect(
+            c.challenges(realm: sipDomain, stale: false, nonce: nonce)
+                == c.challenges(realm: sipDomain, stale: false, nonce: nonce))
+        #expect(
+            c.challenges(realm: sipDomain, stale: false, nonce: nonce).map(\.description) == [
+                "Digest realm=\"example.net\", nonce=\"\(nonce)\", opaque=\"\(c.nonces.opaque)\", algorithm=MD5, "
+                    + "qop=\"auth\"",
+                "Digest realm=\"example.net\", nonce=\"\(nonce)\", opaque=\"\(c.nonces.opaque)\", algorithm=SHA-256, "
+                    + "qop=\"auth\"",
+            ])
     }
 
     @Test("Invalid configurations are refused with a typed error")
@@ -108,7 +119,12 @@ struct DigestChallengerTests {
         #expect(throws: DigestConfigurationError.self) { try challenger { $0.nonceCountReorderWindow = 65 } }
         #expect(throws: DigestConfigurationError.self) { try challenger { $0.maxTrackedNonces = 0 } }
         #expect(throws: DigestConfigurationError.self) {
-            try DigestVerifier(configuration: { var c = DigestConfiguration(); c.algorithms = []; return c }(), secret: secret)
+            try DigestVerifier(
+                configuration: {
+                    var c = DigestConfiguration()
+                    c.algorithms = []
+                    return c
+                }(), secret: secret)
         }
     }
 

@@ -32,7 +32,8 @@ struct DigestVerifierTests {
         s.verifier.verify(method: method, requestURI: try requestURI(uri), credentials: credentials, password: password)
     }
 
-    @Test("69/0000DEADBEEF authenticates with MD5 and with SHA-256; the username splits at the last /",
+    @Test(
+        "69/0000DEADBEEF authenticates with MD5 and with SHA-256; the username splits at the last /",
         arguments: [0, 1])
     func success(challengeIndex: Int) throws {
         let s = try server()
@@ -57,7 +58,8 @@ struct DigestVerifierTests {
             method: "REGISTER", digestURI: "sip:example.net:5060", nonce: nonce, nonceCount: "00000001",
             cnonce: "6b8b4567", qop: "auth")
         let line =
-            "Digest username=\"70/00:00:de:ad:be:ef\",realm=\"example.net\",cnonce=\"6b8b4567\",nc=00000001,qop=auth,uri=\"sip:example.net:5060\",nonce=\"\(nonce)\",response=\"\(response)\",algorithm=MD5"
+            "Digest username=\"70/00:00:de:ad:be:ef\",realm=\"example.net\",cnonce=\"6b8b4567\",nc=00000001,"
+            + "qop=auth,uri=\"sip:example.net:5060\",nonce=\"\(nonce)\",response=\"\(response)\",algorithm=MD5"
         let credentials = try SIPAuthHeader(parsing: Substring(line))
         #expect(credentials.digestUsername?.instrument?.value == "0000DEADBEEF")
         let outcome = try verify(s, credentials, password: password, uri: "sip:example.net:5060")
@@ -78,7 +80,9 @@ struct DigestVerifierTests {
     func wrongPassword() throws {
         let s = try server()
         let challenge = s.challenger.challenges()[0]
-        #expect(try verify(s, answer(challenge, username: user, password: "guess"), password: password) == .failure(.invalidCredentials))
+        #expect(
+            try verify(s, answer(challenge, username: user, password: "guess"), password: password)
+                == .failure(.invalidCredentials))
         #expect(try verify(s, answer(challenge, username: user, password: password), password: password).isSuccess)
     }
 
@@ -98,8 +102,10 @@ struct DigestVerifierTests {
         #expect(afterUnknown.map(\.description) == afterWrong.map(\.description))
         // Same with an expired nonce: still no difference, and no stale hint without the password.
         clock.advance(by: .seconds(301))
-        let unknownStale = try verify(s, answer(challenge, username: "99", password: "x", nc: "00000002"), password: nil)
-        let wrongStale = try verify(s, answer(challenge, username: user, password: "x", nc: "00000002"), password: password)
+        let unknownStale = try verify(
+            s, answer(challenge, username: "99", password: "x", nc: "00000002"), password: nil)
+        let wrongStale = try verify(
+            s, answer(challenge, username: user, password: "x", nc: "00000002"), password: password)
         #expect(unknownStale == wrongStale)
         #expect(unknownStale == .failure(.invalidCredentials))
     }
@@ -109,7 +115,9 @@ struct DigestVerifierTests {
         let s = try server()
         let challenge = s.challenger.challenges()[0]
         for guess in ["", "s3cret", "password", "00000000000000000000000000000000"] {
-            #expect(try verify(s, answer(challenge, username: "nobody", password: guess), password: nil) == .failure(.invalidCredentials))
+            #expect(
+                try verify(s, answer(challenge, username: "nobody", password: guess), password: nil)
+                    == .failure(.invalidCredentials))
         }
     }
 
@@ -138,7 +146,9 @@ struct DigestVerifierTests {
         let credentials = answer(forged, username: user, password: password)
         #expect(try verify(s, credentials, password: password) == .failure(.invalidNonce))
         let foreign = replacing("nonce", with: "\"dcd98b7102dd2f0e8b11d0f600bfb0c093\"", in: challenge)
-        #expect(try verify(s, answer(foreign, username: user, password: password), password: password) == .failure(.invalidNonce))
+        #expect(
+            try verify(s, answer(foreign, username: user, password: password), password: password)
+                == .failure(.invalidNonce))
     }
 
     @Test("A replayed (nonce, nc) is refused; higher counts are accepted")
@@ -147,10 +157,18 @@ struct DigestVerifierTests {
         let challenge = s.challenger.challenges()[0]
         let first = answer(challenge, username: user, password: password, nc: "00000001")
         #expect(try verify(s, first, password: password).isSuccess)
-        #expect(try verify(s, first, password: password) == .stale(username: SIPAuthUsername(user), reason: .nonceCountReplayed))
-        #expect(try verify(s, answer(challenge, username: user, password: password, nc: "00000002"), password: password).isSuccess)
-        #expect(try verify(s, answer(challenge, username: user, password: password, nc: "0000000a"), password: password).isSuccess)
-        #expect(try verify(s, answer(challenge, username: user, password: password, nc: "0000000a"), password: password).challengeIsStale)
+        #expect(
+            try verify(s, first, password: password)
+                == .stale(username: SIPAuthUsername(user), reason: .nonceCountReplayed))
+        #expect(
+            try verify(s, answer(challenge, username: user, password: password, nc: "00000002"), password: password)
+                .isSuccess)
+        #expect(
+            try verify(s, answer(challenge, username: user, password: password, nc: "0000000a"), password: password)
+                .isSuccess)
+        #expect(
+            try verify(s, answer(challenge, username: user, password: password, nc: "0000000a"), password: password)
+                .challengeIsStale)
         #expect(s.verifier.trackedNonces == 1)
     }
 
@@ -171,28 +189,44 @@ struct DigestVerifierTests {
 
         let strict = try server { $0.nonceCountReorderWindow = 0 }
         let c2 = strict.challenger.challenges()[0]
-        #expect(strict.verifier.verify(method: .register, requestURI: try requestURI(), credentials: answer(c2, username: user, password: password, nc: "00000002"), password: password).isSuccess)
-        #expect(strict.verifier.verify(method: .register, requestURI: try requestURI(), credentials: answer(c2, username: user, password: password, nc: "00000001"), password: password).challengeIsStale)
+        #expect(
+            strict.verifier.verify(
+                method: .register, requestURI: try requestURI(),
+                credentials: answer(c2, username: user, password: password, nc: "00000002"), password: password
+            ).isSuccess)
+        #expect(
+            strict.verifier.verify(
+                method: .register, requestURI: try requestURI(),
+                credentials: answer(c2, username: user, password: password, nc: "00000001"), password: password
+            ).challengeIsStale)
     }
 
     @Test("A wrong digest does not burn the client's count")
     func failuresDoNotRecord() throws {
         let s = try server()
         let c = s.challenger.challenges()[0]
-        #expect(try verify(s, answer(c, username: user, password: "bad", nc: "00000001"), password: password) == .failure(.invalidCredentials))
-        #expect(try verify(s, answer(c, username: user, password: password, nc: "00000001"), password: password).isSuccess)
+        #expect(
+            try verify(s, answer(c, username: user, password: "bad", nc: "00000001"), password: password)
+                == .failure(.invalidCredentials))
+        #expect(
+            try verify(s, answer(c, username: user, password: password, nc: "00000001"), password: password).isSuccess)
     }
 
     @Test("Wrong realm is refused")
     func wrongRealm() throws {
         let s = try server()
         let challenge = s.challenger.challenges()[0]
-        let credentials = replacing("realm", with: "\"example.org\"", in: answer(challenge, username: user, password: password))
+        let credentials = replacing(
+            "realm", with: "\"example.org\"", in: answer(challenge, username: user, password: password))
         #expect(try verify(s, credentials, password: password) == .failure(.realmMismatch))
         // A nonce minted for another realm is not accepted in this one either.
         let other = s.challenger.challenges(realm: "example.org")[0]
         let forOther = answer(other, username: user, password: password)
-        #expect(s.verifier.verify(method: .register, requestURI: try requestURI(), credentials: forOther, realm: "example.org", password: password).isSuccess)
+        #expect(
+            s.verifier.verify(
+                method: .register, requestURI: try requestURI(), credentials: forOther, realm: "example.org",
+                password: password
+            ).isSuccess)
         #expect(try verify(s, forOther, password: password) == .failure(.realmMismatch))
     }
 
@@ -204,14 +238,17 @@ struct DigestVerifierTests {
         #expect(try verify(s, other, password: password) == .failure(.uriMismatch))
         let port = answer(challenge, username: user, password: password, uri: "sip:example.net:5060", nc: "00000002")
         #expect(try verify(s, port, password: password) == .failure(.uriMismatch))
-        let equivalent = answer(challenge, username: user, password: password, uri: "sip:EXAMPLE.NET;transport=udp", nc: "00000003")
+        let equivalent = answer(
+            challenge, username: user, password: password, uri: "sip:EXAMPLE.NET;transport=udp", nc: "00000003")
         #expect(try verify(s, equivalent, password: password, uri: "sip:example.net;transport=UDP").isSuccess)
         let garbage = answer(challenge, username: user, password: password, uri: "not a uri", nc: "00000004")
         #expect(try verify(s, garbage, password: password) == .failure(.malformedParameter))
         // The check can be switched off; the digest still covers the uri as sent.
         let lax = try server { $0.verifiesDigestURI = false }
         let c2 = lax.challenger.challenges()[0]
-        #expect(try verify(lax, answer(c2, username: user, password: password, uri: "sip:example.org"), password: password).isSuccess)
+        #expect(
+            try verify(lax, answer(c2, username: user, password: password, uri: "sip:example.org"), password: password)
+                .isSuccess)
     }
 
     @Test("The method is part of A2")
@@ -234,10 +271,16 @@ struct DigestVerifierTests {
 
         let s = try server()
         let c = s.challenger.challenges()[0]
-        #expect(try verify(s, replacing("algorithm", with: nil, in: answer(c, username: user, password: password)), password: password).isSuccess)
-        let unknown = replacing("algorithm", with: "SHA-512-256", in: answer(c, username: user, password: password, nc: "00000002"))
+        #expect(
+            try verify(
+                s, replacing("algorithm", with: nil, in: answer(c, username: user, password: password)),
+                password: password
+            ).isSuccess)
+        let unknown = replacing(
+            "algorithm", with: "SHA-512-256", in: answer(c, username: user, password: password, nc: "00000002"))
         #expect(try verify(s, unknown, password: password) == .failure(.unsupportedAlgorithm))
-        let mismatched = replacing("algorithm", with: "SHA-256", in: answer(c, username: user, password: password, nc: "00000003"))
+        let mismatched = replacing(
+            "algorithm", with: "SHA-256", in: answer(c, username: user, password: password, nc: "00000003"))
         #expect(try verify(s, mismatched, password: password) == .failure(.malformedParameter))
     }
 
@@ -252,27 +295,33 @@ struct DigestVerifierTests {
         let c2 = allowing.challenger.challenges()[0]
         let legacy2 = answer(c2, username: user, password: password, nc: nil, cnonce: nil)
         #expect(try verify(allowing, legacy2, password: password).isSuccess)
-        #expect(try verify(allowing, legacy2, password: password) == .stale(username: SIPAuthUsername(user), reason: .nonceCountReplayed))
-        #expect(try verify(allowing, answer(c2, username: user, password: "bad", nc: nil, cnonce: nil), password: password) == .failure(.invalidCredentials))
+        #expect(
+            try verify(allowing, legacy2, password: password)
+                == .stale(username: SIPAuthUsername(user), reason: .nonceCountReplayed))
+        #expect(
+            try verify(allowing, answer(c2, username: user, password: "bad", nc: nil, cnonce: nil), password: password)
+                == .failure(.invalidCredentials))
     }
 
-    @Test("Malformed credentials are refused with a reason", arguments: [
-        ("qop", "auth-int", DigestFailureReason.unsupportedQop),
-        ("nc", "0000000g", .malformedParameter),
-        ("nc", "000000001", .malformedParameter),
-        ("nc", "00000000", .malformedParameter),
-        ("nc", nil, .missingParameter),
-        ("cnonce", nil, .missingParameter),
-        ("username", nil, .missingParameter),
-        ("username", "\"\"", .missingParameter),
-        ("realm", nil, .missingParameter),
-        ("nonce", nil, .missingParameter),
-        ("uri", nil, .missingParameter),
-        ("response", nil, .missingParameter),
-        ("response", "\"6629fae49393a05397450978507c4ef\"", .malformedParameter),
-        ("response", "\"zz29fae49393a05397450978507c4ef1\"", .malformedParameter),
-        ("opaque", "\"0123\"", .opaqueMismatch),
-    ] as [(String, String?, DigestFailureReason)])
+    @Test(
+        "Malformed credentials are refused with a reason",
+        arguments: [
+            ("qop", "auth-int", DigestFailureReason.unsupportedQop),
+            ("nc", "0000000g", .malformedParameter),
+            ("nc", "000000001", .malformedParameter),
+            ("nc", "00000000", .malformedParameter),
+            ("nc", nil, .missingParameter),
+            ("cnonce", nil, .missingParameter),
+            ("username", nil, .missingParameter),
+            ("username", "\"\"", .missingParameter),
+            ("realm", nil, .missingParameter),
+            ("nonce", nil, .missingParameter),
+            ("uri", nil, .missingParameter),
+            ("response", nil, .missingParameter),
+            ("response", "\"6629fae49393a05397450978507c4ef\"", .malformedParameter),
+            ("response", "\"zz29fae49393a05397450978507c4ef1\"", .malformedParameter),
+            ("opaque", "\"0123\"", .opaqueMismatch),
+        ] as [(String, String?, DigestFailureReason)])
     func malformed(name: String, value: String?, reason: DigestFailureReason) throws {
         let s = try server()
         let c = s.challenger.challenges()[0]
@@ -299,7 +348,9 @@ struct DigestVerifierTests {
     func leniency() throws {
         let s = try server()
         let c = s.challenger.challenges()[0]
-        #expect(try verify(s, answer(c, username: user, password: password, includeOpaque: false), password: password).isSuccess)
+        #expect(
+            try verify(s, answer(c, username: user, password: password, includeOpaque: false), password: password)
+                .isSuccess)
         let good = answer(c, username: user, password: password, nc: "00000002")
         let upper = replacing("response", with: "\"\(good.response!.uppercased())\"", in: good)
         #expect(try verify(s, upper, password: password).isSuccess)
@@ -312,12 +363,17 @@ struct DigestVerifierTests {
         clock.advance(by: .seconds(10))
         let restarted = try DigestVerifier(configuration: old.verifier.configuration, secret: secret, clock: clock)
         let credentials = answer(challenge, username: user, password: password)
-        #expect(restarted.verify(method: .register, requestURI: try requestURI(), credentials: credentials, password: password)
-            == .stale(username: SIPAuthUsername(user), reason: .nonceHistoryUnknown))
+        #expect(
+            restarted.verify(
+                method: .register, requestURI: try requestURI(), credentials: credentials, password: password)
+                == .stale(username: SIPAuthUsername(user), reason: .nonceHistoryUnknown))
         var trusting = old.verifier.configuration
         trusting.acceptsNoncesIssuedBeforeStart = true
         let lenient = try DigestVerifier(configuration: trusting, secret: secret, clock: clock)
-        #expect(lenient.verify(method: .register, requestURI: try requestURI(), credentials: credentials, password: password).isSuccess)
+        #expect(
+            lenient.verify(
+                method: .register, requestURI: try requestURI(), credentials: credentials, password: password
+            ).isSuccess)
     }
 
     @Test("The nonce table is capped; an evicted nonce cannot be replayed")
@@ -334,19 +390,28 @@ struct DigestVerifierTests {
         #expect(s.verifier.trackedNonces == 2)
         #expect(s.verifier.nonceEvictions == 1)
         let replay = answer(challenges[0], username: user, password: password)
-        #expect(try verify(s, replay, password: password) == .stale(username: SIPAuthUsername(user), reason: .nonceHistoryUnknown))
-        #expect(try verify(s, answer(challenges[2], username: user, password: password, nc: "00000002"), password: password).isSuccess)
+        #expect(
+            try verify(s, replay, password: password)
+                == .stale(username: SIPAuthUsername(user), reason: .nonceHistoryUnknown))
+        #expect(
+            try verify(s, answer(challenges[2], username: user, password: password, nc: "00000002"), password: password)
+                .isSuccess)
     }
 
     @Test("Expired entries leave the table")
     func expiry() throws {
         let s = try server { $0.nonceLifetime = .seconds(10) }
         for _ in 0..<5 {
-            #expect(try verify(s, answer(s.challenger.challenges()[0], username: user, password: password), password: password).isSuccess)
+            #expect(
+                try verify(
+                    s, answer(s.challenger.challenges()[0], username: user, password: password), password: password
+                ).isSuccess)
         }
         #expect(s.verifier.trackedNonces == 5)
         clock.advance(by: .seconds(11))
-        #expect(try verify(s, answer(s.challenger.challenges()[0], username: user, password: password), password: password).isSuccess)
+        #expect(
+            try verify(s, answer(s.challenger.challenges()[0], username: user, password: password), password: password)
+                .isSuccess)
         #expect(s.verifier.trackedNonces == 1)
         #expect(s.verifier.nonceEvictions == 0)
     }
@@ -356,7 +421,8 @@ struct DigestVerifierTests {
         let s = try server()
         let c = s.challenger.challenges()[0]
         let credentials = answer(c, username: user, password: password)
-        let ha1 = DigestComputation.ha1(algorithm: .md5, username: user, realm: sipDomain, password: password, nonce: "", cnonce: nil)
+        let ha1 = DigestComputation.ha1(
+            algorithm: .md5, username: user, realm: sipDomain, password: password, nonce: "", cnonce: nil)
         var outcomes = [try verify(s, credentials, password: password), try verify(s, credentials, password: password)]
         outcomes.append(try verify(s, answer(c, username: user, password: "bad", nc: "00000009"), password: password))
         for outcome in outcomes {

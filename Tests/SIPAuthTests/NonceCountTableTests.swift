@@ -1,9 +1,12 @@
-@testable import SIPAuth
 import Testing
+
+@testable import SIPAuth
 
 @Suite("Nonce-count table (RFC 7616 §3.4 replay detection)")
 struct NonceCountTableTests {
-    func table(capacity: Int = 10, window: Int = 32, lifetime: UInt64 = 300_000, watermark: UInt64 = 0) -> NonceCountTable {
+    func table(capacity: Int = 10, window: Int = 32, lifetime: UInt64 = 300_000, watermark: UInt64 = 0)
+        -> NonceCountTable
+    {
         NonceCountTable(capacity: capacity, reorderWindow: window, lifetimeMilliseconds: lifetime, watermark: watermark)
     }
 
@@ -45,7 +48,9 @@ struct NonceCountTableTests {
     @Test("Capacity evicts in first-use order and raises the watermark")
     func capacity() {
         var t = table(capacity: 3)
-        for i in 1...3 { #expect(t.record(NonceKey(issued: UInt64(i * 10), salt: 0), nonceCount: 1, now: 100) == .accepted) }
+        for i in 1...3 {
+            #expect(t.record(NonceKey(issued: UInt64(i * 10), salt: 0), nonceCount: 1, now: 100) == .accepted)
+        }
         #expect(t.record(NonceKey(issued: 40, salt: 0), nonceCount: 1, now: 100) == .accepted)
         #expect(t.count == 3)
         #expect(t.evictions == 1)

@@ -111,15 +111,19 @@ import Testing
     ])
     func badCSeqIsDropped(line: String, reason: String) throws {
         // Without a usable CSeq no response can be matched to the request.
-        expectError(message(registerReplacing("CSeq", with: line)), .invalidHeaderValue, reason: reason, answerable: false)
+        expectError(
+            message(registerReplacing("CSeq", with: line)), .invalidHeaderValue, reason: reason, answerable: false)
     }
 
     @Test func largestCSeqIsAccepted() throws {
-        let request = try #require(parseOK(message(registerReplacing("CSeq", with: "CSeq: 2147483647 REGISTER")))?.request)
+        let request = try #require(
+            parseOK(message(registerReplacing("CSeq", with: "CSeq: 2147483647 REGISTER")))?.request)
         #expect(try request.cseq.sequence == 2_147_483_647)
     }
 
-    @Test(arguments: ["From: <sip:x@example.net>;tag=2", "To: <sip:y@example.net>", "Call-ID: other", "CSeq: 2 REGISTER"])
+    @Test(arguments: [
+        "From: <sip:x@example.net>;tag=2", "To: <sip:y@example.net>", "Call-ID: other", "CSeq: 2 REGISTER",
+    ])
     func duplicateSingleValueHeaderIsAnsweredWithTheFirst(line: String) throws {
         var lines = baseRegisterLines
         lines.insert(line, at: 7)
@@ -128,7 +132,8 @@ import Testing
         let reply = try #require(parseError(message(lines))?.replyHeaders)
         let copied = reply.fields.filter { $0.name == SIPHeaderName(name) }
         #expect(copied.count == 1)
-        #expect(copied.first.map { "\($0.rawName): \($0.value)" } == baseRegisterLines.first { $0.hasPrefix(name + ":") })
+        #expect(
+            copied.first.map { "\($0.rawName): \($0.value)" } == baseRegisterLines.first { $0.hasPrefix(name + ":") })
     }
 
     @Test(arguments: ["Max-Forwards: 69", "Content-Length: 0", "Content-Type: text/plain"])
@@ -150,7 +155,9 @@ import Testing
     }
 
     @Test func emptyCallID() throws {
-        expectError(message(registerReplacing("Call-ID", with: "Call-ID:   ")), .invalidHeaderValue, reason: "empty Call-ID", answerable: false)
+        expectError(
+            message(registerReplacing("Call-ID", with: "Call-ID:   ")), .invalidHeaderValue, reason: "empty Call-ID",
+            answerable: false)
     }
 
     @Test func nulByteInHeaders() throws {
@@ -191,7 +198,9 @@ import Testing
     }
 
     @Test func garbageIsDropped() throws {
-        let garbage: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03, 0x0D, 0x0A, 0x0D, 0x0A]
+        let garbage: [UInt8] = [
+            0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03, 0x0D, 0x0A, 0x0D, 0x0A,
+        ]
         expectError(garbage, .malformedStartLine, reason: "malformed request line", answerable: false)
     }
 

@@ -41,7 +41,9 @@ import Testing
         #expect(try #require(SIPInstrumentID("0000DEADBEEE")) < #require(SIPInstrumentID("0000deadbeef")))
     }
 
-    @Test(arguments: ["", "   ", "a b", "a/b", "a@b", "tab\there", "nul\u{0}", "caf\u{E9}", String(repeating: "x", count: 129)])
+    @Test(arguments: [
+        "", "   ", "a b", "a/b", "a@b", "tab\there", "nul\u{0}", "caf\u{E9}", String(repeating: "x", count: 129),
+    ])
     func invalidIdentifiers(text: String) {
         #expect(SIPInstrumentID(text) == nil)
     }

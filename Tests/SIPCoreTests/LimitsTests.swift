@@ -24,7 +24,9 @@ import Testing
         limits.maxMessageSize = base.count - 1
         // The header section ends inside the limit only if the limit is generous enough; here the
         // empty line lies beyond it, so nothing can be answered.
-        expectError(base, .limitExceeded, reason: "message larger than \(base.count - 1) bytes", answerable: false, limits: limits)
+        expectError(
+            base, .limitExceeded, reason: "message larger than \(base.count - 1) bytes", answerable: false,
+            limits: limits)
 
         // Header section inside the limit, body beyond it: answerable.
         let body = String(repeating: "b", count: 100)
@@ -70,16 +72,22 @@ import Testing
         lines.insert(exact, at: 2)
         #expect(parseOK(message(lines), limits: limits)?.headers[.subject]?.count == 91)
         lines[2] = exact + "s"
-        expectError(message(lines), .limitExceeded, reason: "header line 3 longer than 100 bytes", answerable: true, limits: limits)
+        expectError(
+            message(lines), .limitExceeded, reason: "header line 3 longer than 100 bytes", answerable: true,
+            limits: limits)
 
         // Folded lines count as one line.
         lines[2] = "Subject: " + String(repeating: "s", count: 60) + "\r\n " + String(repeating: "t", count: 40)
-        expectError(message(lines), .limitExceeded, reason: "header line 3 longer than 100 bytes", answerable: true, limits: limits)
+        expectError(
+            message(lines), .limitExceeded, reason: "header line 3 longer than 100 bytes", answerable: true,
+            limits: limits)
 
         // The start line too.
         var start = baseRegisterLines
         start[0] = "REGISTER sip:" + String(repeating: "e", count: 80) + ".net SIP/2.0"
-        expectError(message(start), .limitExceeded, reason: "start line longer than 100 bytes", answerable: false, limits: limits)
+        expectError(
+            message(start), .limitExceeded, reason: "start line longer than 100 bytes", answerable: false,
+            limits: limits)
 
         // The default: 8 KiB.
         var big = baseRegisterLines
@@ -102,7 +110,9 @@ import Testing
 
         // As Request-URI: answerable; inside a header: reported by the accessor.
         let lines = registerReplacing("REGISTER", with: "REGISTER \(uri(41)) SIP/2.0")
-        expectError(message(lines), .limitExceeded, reason: "invalid Request-URI: URI longer than 40 bytes", answerable: true, limits: limits)
+        expectError(
+            message(lines), .limitExceeded, reason: "invalid Request-URI: URI longer than 40 bytes", answerable: true,
+            limits: limits)
         let fits = registerReplacing("REGISTER", with: "REGISTER \(uri(40)) SIP/2.0")
         #expect(parseOK(message(fits), limits: limits)?.request?.uri.host == "example.net")
         let contact = try SIPNameAddress(parsing: Substring("<\(uri(40))>"), limits: limits)
@@ -119,7 +129,9 @@ import Testing
         limits.maxParameters = 5
         let five = (1...5).map { ";p\($0)=\($0)" }.joined()
         #expect(try SIPURI(parsing: "sip:a@b" + five, limits: limits).parameters.count == 5)
-        let uriError = try #require(throws: SIPParseError.self) { try SIPURI(parsing: "sip:a@b" + five + ";p6", limits: limits) }
+        let uriError = try #require(throws: SIPParseError.self) {
+            try SIPURI(parsing: "sip:a@b" + five + ";p6", limits: limits)
+        }
         #expect(uriError.code == .limitExceeded)
         let headers = (1...5).map { "h\($0)=\($0)" }.joined(separator: "&")
         #expect(try SIPURI(parsing: "sip:a@b?" + headers, limits: limits).headers.count == 5)
@@ -131,13 +143,19 @@ import Testing
             try SIPVia(parsing: Substring("SIP/2.0/UDP h" + five + ";p6"), limits: limits)
         }
         #expect(viaError.code == .limitExceeded)
-        #expect(throws: SIPParseError.self) { try SIPNameAddress(parsing: Substring("<sip:a@b>" + five + ";p6"), limits: limits) }
-        #expect(throws: SIPParseError.self) { try SIPEventHeader(parsing: Substring("dialog" + five + ";p6"), limits: limits) }
+        #expect(throws: SIPParseError.self) {
+            try SIPNameAddress(parsing: Substring("<sip:a@b>" + five + ";p6"), limits: limits)
+        }
+        #expect(throws: SIPParseError.self) {
+            try SIPEventHeader(parsing: Substring("dialog" + five + ";p6"), limits: limits)
+        }
 
         // Digest parameters.
         let auth = "Digest " + (1...5).map { "p\($0)=\($0)" }.joined(separator: ", ")
         #expect(try SIPAuthHeader(parsing: Substring(auth), limits: limits).parameters.count == 5)
-        let authError = try #require(throws: SIPParseError.self) { try SIPAuthHeader(parsing: Substring(auth + ", p6=6"), limits: limits) }
+        let authError = try #require(throws: SIPParseError.self) {
+            try SIPAuthHeader(parsing: Substring(auth + ", p6=6"), limits: limits)
+        }
         #expect(authError.code == .limitExceeded)
 
         // The default: 64.
@@ -148,7 +166,9 @@ import Testing
 
     @Test func maxNesting() throws {
         func nested(_ depth: Int) -> Substring {
-            Substring("Phone " + String(repeating: "(", count: depth) + "x" + String(repeating: ")", count: depth) + ", other")
+            Substring(
+                "Phone " + String(repeating: "(", count: depth) + "x" + String(repeating: ")", count: depth) + ", other"
+            )
         }
         var limits = SIPParserLimits()
         limits.maxNesting = 4
@@ -181,7 +201,9 @@ import Testing
 
     @Test func pathologicalInputsStayBounded() throws {
         // Large inputs of one repeated byte: each is rejected with a typed error, never a crash.
-        for byte in [UInt8(ascii: "\r"), UInt8(ascii: "("), UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ","), 0, 0xFF] {
+        for byte in [
+            UInt8(ascii: "\r"), UInt8(ascii: "("), UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ","), 0, 0xFF,
+        ] {
             let bytes = [UInt8](repeating: byte, count: 70_000)
             #expect(throws: SIPParseError.self) { try SIPMessageParser().parse(bytes) }
         }

@@ -15,13 +15,16 @@ struct Pick {
     }
     /// A string of `count` characters of `alphabet`, with `%HH` escapes mixed in when `escapes`.
     static func text(
-        _ alphabet: String, _ count: ClosedRange<Int>, escapes: Bool = false, _ rng: inout any SeededRandomNumberGenerator
+        _ alphabet: String, _ count: ClosedRange<Int>, escapes: Bool = false,
+        _ rng: inout any SeededRandomNumberGenerator
     ) -> String {
         let characters = Array(alphabet)
         var out = ""
         for _ in 0..<int(count, &rng) {
             if escapes, bool(&rng, 0.1) {
-                out += "%" + String(element(Array("0123456789ABCDEFabcdef"), &rng)) + String(element(Array("0123456789ABCDEF"), &rng))
+                out +=
+                    "%" + String(element(Array("0123456789ABCDEFabcdef"), &rng))
+                    + String(element(Array("0123456789ABCDEF"), &rng))
             } else {
                 out.append(element(characters, &rng))
             }
@@ -59,19 +62,21 @@ enum SIPGen {
     }
 
     static func parameters(_ alphabet: String, _ rng: inout any SeededRandomNumberGenerator) -> SIPParameters {
-        SIPParameters((0..<Pick.int(0...4, &rng)).map { _ in
-            let name = Pick.element(["transport", "lr", "user", "maddr", "ttl", "method", "ob", "gr"], &rng)
-            let custom = Pick.text(alphabet, 1...8, escapes: true, &rng)
-            let value: String? = Pick.bool(&rng, 0.7) ? Pick.text(alphabet, 0...10, escapes: true, &rng) : nil
-            return .init(name: Pick.bool(&rng) ? name : custom, value: value)
-        })
+        SIPParameters(
+            (0..<Pick.int(0...4, &rng)).map { _ in
+                let name = Pick.element(["transport", "lr", "user", "maddr", "ttl", "method", "ob", "gr"], &rng)
+                let custom = Pick.text(alphabet, 1...8, escapes: true, &rng)
+                let value: String? = Pick.bool(&rng, 0.7) ? Pick.text(alphabet, 0...10, escapes: true, &rng) : nil
+                return .init(name: Pick.bool(&rng) ? name : custom, value: value)
+            })
     }
 
     static func sipURI(_ rng: inout any SeededRandomNumberGenerator) -> SIPURI {
         let user: String? = Pick.bool(&rng, 0.8) ? Pick.text(Alphabet.user, 1...12, escapes: true, &rng) : nil
         let password: String? =
             user != nil && Pick.bool(&rng, 0.2) ? Pick.text(Alphabet.password, 0...8, escapes: true, &rng) : nil
-        let headers: [SIPURI.Header] = Pick.bool(&rng, 0.3)
+        let headers: [SIPURI.Header] =
+            Pick.bool(&rng, 0.3)
             ? (0..<Pick.int(1...3, &rng)).map { _ in
                 SIPURI.Header(
                     name: Pick.text(Alphabet.header, 1...8, escapes: true, &rng),
@@ -84,7 +89,9 @@ enum SIPGen {
     }
 
     static func telURI(_ rng: inout any SeededRandomNumberGenerator) -> SIPURI {
-        let number = (Pick.bool(&rng) ? "+" : "") + Pick.text("0123456789", 1...1, &rng) + Pick.text("0123456789-.()*#", 0...14, &rng)
+        let number =
+            (Pick.bool(&rng) ? "+" : "") + Pick.text("0123456789", 1...1, &rng)
+            + Pick.text("0123456789-.()*#", 0...14, &rng)
         return SIPURI(scheme: .tel, user: number, host: "", parameters: parameters(Alphabet.param, &rng))
     }
 
@@ -99,11 +106,12 @@ enum SIPGen {
         if copy.scheme != .tel {
             copy.host = Pick.bool(&rng) ? copy.host.uppercased() : copy.host.lowercased()
             if let user = copy.user {
-                copy.user = String(user.flatMap { c -> [Character] in
-                    guard c.isLetter, Pick.bool(&rng, 0.3) else { return [c] }
-                    let hex = String(c.asciiValue!, radix: 16, uppercase: Pick.bool(&rng))
-                    return Array("%" + hex)
-                })
+                copy.user = String(
+                    user.flatMap { c -> [Character] in
+                        guard c.isLetter, Pick.bool(&rng, 0.3) else { return [c] }
+                        let hex = String(c.asciiValue!, radix: 16, uppercase: Pick.bool(&rng))
+                        return Array("%" + hex)
+                    })
             }
         }
         var elements = copy.parameters.elements
@@ -136,7 +144,8 @@ enum SIPGen {
             // Duplicate parameter names make "the" value ambiguous; keep names unique here.
             var uri = SIPGen.sipURI(&rng)
             var seen: Set<String> = []
-            uri.parameters = SIPParameters(uri.parameters.elements.filter { seen.insert($0.name.lowercased()).inserted })
+            uri.parameters = SIPParameters(
+                uri.parameters.elements.filter { seen.insert($0.name.lowercased()).inserted })
             var seenHeaders: Set<String> = []
             uri.headers = uri.headers.filter { seenHeaders.insert(SIPURI.unescape($0.name).lowercased()).inserted }
             return (uri, SIPGen.rewritten(uri, &rng))
@@ -158,7 +167,9 @@ enum SIPGen {
 }
 
 enum MessageGen {
-    static let methods: [SIPMethod] = [.invite, .register, .options, .subscribe, .notify, .message, .bye, SIPMethod("X-EXT.1")]
+    static let methods: [SIPMethod] = [
+        .invite, .register, .options, .subscribe, .notify, .message, .bye, SIPMethod("X-EXT.1"),
+    ]
 
     static func value(_ rng: inout any SeededRandomNumberGenerator) -> String {
         // Printable ASCII and some UTF-8, no leading/trailing white space, no CR/LF.
@@ -173,7 +184,10 @@ enum MessageGen {
             return SIPHeaderField(name: Pick.bool(&rng) ? name : name.uppercased(), value: value(&rng))
         case 1:
             let name = Pick.element(
-                ["Contact", "Route", "Record-Route", "Path", "Supported", "Require", "User-Agent", "Expires", "Event", "Allow"],
+                [
+                    "Contact", "Route", "Record-Route", "Path", "Supported", "Require", "User-Agent", "Expires",
+                    "Event", "Allow",
+                ],
                 &rng)
             return SIPHeaderField(name: Pick.bool(&rng) ? name : name.lowercased(), value: value(&rng))
         default:
@@ -189,12 +203,23 @@ enum MessageGen {
             mandatory.append(
                 SIPHeaderField(
                     name: Pick.element(["Via", "v"], &rng),
-                    value: "SIP/2.0/\(Pick.element(["UDP", "TCP", "TLS"], &rng)) \(SIPGen.host(&rng));branch=z9hG4bK\(Pick.text(Alphabet.token, 1...10, &rng))"))
+                    value:
+                        "SIP/2.0/\(Pick.element(["UDP", "TCP", "TLS"], &rng)) \(SIPGen.host(&rng));branch=z9hG4bK\(Pick.text(Alphabet.token, 1...10, &rng))"
+                ))
         }
-        mandatory.append(SIPHeaderField(name: Pick.element(["From", "f"], &rng), value: "<\(SIPGen.sipURI(&rng))>;tag=\(Pick.text(Alphabet.token, 1...8, &rng))"))
+        mandatory.append(
+            SIPHeaderField(
+                name: Pick.element(["From", "f"], &rng),
+                value: "<\(SIPGen.sipURI(&rng))>;tag=\(Pick.text(Alphabet.token, 1...8, &rng))"))
         mandatory.append(SIPHeaderField(name: Pick.element(["To", "t"], &rng), value: "<\(SIPGen.sipURI(&rng))>"))
-        mandatory.append(SIPHeaderField(name: Pick.element(["Call-ID", "i", "call-id"], &rng), value: Pick.text(Alphabet.token + "@", 1...20, &rng)))
-        mandatory.append(SIPHeaderField(name: Pick.element(["CSeq", "CSEQ"], &rng), value: "\(Pick.int(0...0x7FFF_FFFF, &rng)) \(method.rawValue)"))
+        mandatory.append(
+            SIPHeaderField(
+                name: Pick.element(["Call-ID", "i", "call-id"], &rng),
+                value: Pick.text(Alphabet.token + "@", 1...20, &rng)))
+        mandatory.append(
+            SIPHeaderField(
+                name: Pick.element(["CSeq", "CSEQ"], &rng),
+                value: "\(Pick.int(0...0x7FFF_FFFF, &rng)) \(method.rawValue)"))
         if Pick.bool(&rng) { mandatory.append(SIPHeaderField(.maxForwards, String(Pick.int(0...255, &rng)))) }
         var extras = (0..<Pick.int(0...8, &rng)).map { _ in extensionHeader(&rng) }
         // Interleave mandatory and extension headers in a random order, keeping Vias in order.
@@ -259,7 +284,8 @@ enum MessageGen {
 /// Lists of values written on one or many header lines split back into the same list
 /// (RFC 3261 §7.3.1).
 @Suite struct HeaderListPropertyTests {
-    static func contactValue(_ rng: inout any SeededRandomNumberGenerator) -> (text: String, name: String?, uri: SIPURI) {
+    static func contactValue(_ rng: inout any SeededRandomNumberGenerator) -> (text: String, name: String?, uri: SIPURI)
+    {
         var uri = SIPGen.sipURI(&rng)
         uri.headers = []
         var name: String?
@@ -276,11 +302,17 @@ enum MessageGen {
         }
         text += "<\(uri)>"
         if Pick.bool(&rng) { text += ";q=0.\(Pick.int(0...9, &rng))" }
-        if Pick.bool(&rng) { text += ";+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-\(Pick.text("0123456789abcdef", 12...12, &rng))>\"" }
+        if Pick.bool(&rng) {
+            text +=
+                ";+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-\(Pick.text("0123456789abcdef", 12...12, &rng))>\""
+        }
         return (text, name, uri)
     }
 
-    static let lists = Generator<([(text: String, name: String?, uri: SIPURI)], [Int], [String]), Shrink.None<([(text: String, name: String?, uri: SIPURI)], [Int], [String])>> { rng in
+    static let lists = Generator<
+        ([(text: String, name: String?, uri: SIPURI)], [Int], [String]),
+        Shrink.None<([(text: String, name: String?, uri: SIPURI)], [Int], [String])>
+    > { rng in
         let values = (0..<Pick.int(1...8, &rng)).map { _ in contactValue(&rng) }
         // How many values go on each line, and what separates them.
         var groups: [Int] = []
@@ -301,7 +333,9 @@ enum MessageGen {
             var index = 0
             var contactLines: [String] = []
             for (g, count) in groups.enumerated() {
-                let slice = values[index..<index + count].enumerated().map { $0.offset == 0 ? $0.element.text : separators[index + $0.offset] + $0.element.text }
+                let slice = values[index..<index + count].enumerated().map {
+                    $0.offset == 0 ? $0.element.text : separators[index + $0.offset] + $0.element.text
+                }
                 contactLines.append((g % 2 == 0 ? "Contact: " : "m:  ") + slice.joined())
                 index += count
             }

@@ -60,7 +60,10 @@ import Testing
         request.headers.replace(at: index, with: SIPHeaderField(.via, via.description))
         let after = headLines(request.serialized())
         #expect(after.count == before.count)
-        #expect(after[1] == "Via: SIP/2.0/TCP client.atlanta.example.com:5060;branch=z9hG4bK74b43;received=198.51.100.1;rport=40001")
+        #expect(
+            after[1]
+                == "Via: SIP/2.0/TCP client.atlanta.example.com:5060;branch=z9hG4bK74b43;received=198.51.100.1;rport=40001"
+        )
         for i in after.indices where i != 1 { #expect(after[i] == before[i]) }
         #expect(request.body == Array("v=0\r\no=- 1 1 IN IP4 192.0.2.7\r\n".utf8))
     }
@@ -111,19 +114,20 @@ import Testing
         var request = SIPRequest(method: .options, uri: try SIPURI(parsing: "sip:b@example.net"), headers: headers)
         request.setBody(Array("hi".utf8), contentType: "text/plain")
         let text = String(decoding: request.serialized(), as: UTF8.self)
-        #expect(text == """
-            OPTIONS sip:b@example.net SIP/2.0\r
-            Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKnew\r
-            From: <sip:a@example.net>;tag=1\r
-            To: <sip:b@example.net>\r
-            Call-ID: built\r
-            CSeq: 2 OPTIONS\r
-            x-lower: v\r
-            Content-Type: text/plain\r
-            Content-Length: 2\r
-            \r
-            hi
-            """)
+        #expect(
+            text == """
+                OPTIONS sip:b@example.net SIP/2.0\r
+                Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKnew\r
+                From: <sip:a@example.net>;tag=1\r
+                To: <sip:b@example.net>\r
+                Call-ID: built\r
+                CSeq: 2 OPTIONS\r
+                x-lower: v\r
+                Content-Type: text/plain\r
+                Content-Length: 2\r
+                \r
+                hi
+                """)
         #expect(request.description == text)
         let parsed = try #require(parseOK(request.serialized(), framing: .stream))
         #expect(parsed == .request(request))
@@ -175,7 +179,10 @@ import Testing
         #expect(response.statusCode == 200)
         #expect(response.reasonPhrase == "OK")
         #expect(response.headers.map(\.name) == [.via, .via, .from, .to, .callID, .cseq, .contentLength])
-        #expect(response.headers.all(.via).map(\.value) == ["SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKa;rport", "SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKb"])
+        #expect(
+            response.headers.all(.via).map(\.value) == [
+                "SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKa;rport", "SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKb",
+            ])
         #expect(response.headers.first(.from)?.rawName == "f")
         #expect(try response.from.tag == "ft")
         #expect(try response.to.tag == "tt1")

@@ -116,7 +116,8 @@ import Testing
         #expect(error.isAnswerable)
 
         let bad = registerReplacing("REGISTER", with: "REGISTER sip:[2001:db8::1 SIP/2.0")
-        expectError(message(bad), .invalidURI, reason: "invalid Request-URI: unterminated IPv6 reference", answerable: true)
+        expectError(
+            message(bad), .invalidURI, reason: "invalid Request-URI: unterminated IPv6 reference", answerable: true)
     }
 
     @Test func leadingEmptyLinesAreSkipped() throws {

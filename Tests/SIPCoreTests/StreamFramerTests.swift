@@ -13,7 +13,8 @@ enum FramerEvent: Equatable, CustomStringConvertible {
         case .message(let m): "message(\(m.request?.method.rawValue ?? String(m.response?.statusCode ?? 0)))"
         case .keepAlive(let pong): "keepAlive(pong: \(pong))"
         case .invalid(let code, let reason, let answerable): "invalid(\(code), \(reason), answerable: \(answerable))"
-        case .framingError(let code, let reason, let answerable): "framingError(\(code), \(reason), answerable: \(answerable))"
+        case .framingError(let code, let reason, let answerable):
+            "framingError(\(code), \(reason), answerable: \(answerable))"
         }
     }
 }
@@ -218,7 +219,8 @@ func verifyEverySplit(
     }
 
     @Test func bareLineFeedKeepAlive() {
-        verifyEverySplit(Array("\n".utf8) + Self.register, expected: [.keepAlive(pong: false), Self.parsed(Self.register)])
+        verifyEverySplit(
+            Array("\n".utf8) + Self.register, expected: [.keepAlive(pong: false), Self.parsed(Self.register)])
     }
 
     @Test func missingContentLengthIsAFramingError() {
@@ -284,7 +286,8 @@ func verifyEverySplit(
         verifyEverySplit(
             duplicate + Self.register,
             expected: [
-                .invalid(.invalidHeaderValue, "more than one Content-Length header", answerable: true), Self.parsed(Self.register),
+                .invalid(.invalidHeaderValue, "more than one Content-Length header", answerable: true),
+                Self.parsed(Self.register),
             ])
     }
 
@@ -295,25 +298,27 @@ func verifyEverySplit(
         verifyEverySplit(
             Self.register + endless,
             expected: [
-                Self.parsed(Self.register), .framingError(.limitExceeded, "header section larger than 400 bytes", answerable: false),
+                Self.parsed(Self.register),
+                .framingError(.limitExceeded, "header section larger than 400 bytes", answerable: false),
             ], limits: limits)
     }
 
     @Test func bodyOverTheLimit() {
         var limits = SIPParserLimits()
         limits.maxMessageSize = 400
-        let big = wire(
-            """
-            MESSAGE sip:bob@example.net SIP/2.0
-            Via: SIP/2.0/TCP 192.0.2.1:5060;branch=z9hG4bKbig
-            From: <sip:alice@example.net>;tag=5
-            To: <sip:bob@example.net>
-            Call-ID: big
-            CSeq: 5 MESSAGE
-            Content-Length: 1000
+        let big =
+            wire(
+                """
+                MESSAGE sip:bob@example.net SIP/2.0
+                Via: SIP/2.0/TCP 192.0.2.1:5060;branch=z9hG4bKbig
+                From: <sip:alice@example.net>;tag=5
+                To: <sip:bob@example.net>
+                Call-ID: big
+                CSeq: 5 MESSAGE
+                Content-Length: 1000
 
 
-            """) + [UInt8](repeating: 0x62, count: 1000)
+                """) + [UInt8](repeating: 0x62, count: 1000)
         let headLength = headerSectionLength(big)
         verifyEverySplit(
             Self.register + big,
@@ -326,7 +331,10 @@ func verifyEverySplit(
     @Test func strayCarriageReturn() {
         verifyEverySplit(
             Self.register + Array("\rX".utf8) + Self.register,
-            expected: [Self.parsed(Self.register), .framingError(.malformedStartLine, "stray carriage return", answerable: false)])
+            expected: [
+                Self.parsed(Self.register),
+                .framingError(.malformedStartLine, "stray carriage return", answerable: false),
+            ])
     }
 
     @Test func framingErrorCarriesReplyHeaders() throws {

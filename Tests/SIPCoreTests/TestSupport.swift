@@ -75,7 +75,9 @@ func expectError(
     framing: SIPMessageParser.Framing = .datagram, limits: SIPParserLimits = .default,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    guard let error = parseError(bytes, framing: framing, limits: limits, sourceLocation: sourceLocation) else { return }
+    guard let error = parseError(bytes, framing: framing, limits: limits, sourceLocation: sourceLocation) else {
+        return
+    }
     #expect(error.code == code, "reason: \(error.reason)", sourceLocation: sourceLocation)
     #expect(error.reason.contains(reason), "reason was: \(error.reason)", sourceLocation: sourceLocation)
     #expect(error.isAnswerable == answerable, "reason: \(error.reason)", sourceLocation: sourceLocation)

@@ -51,7 +51,8 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
     }
 
     @Test func oddButLegalSpacing() throws {
-        let via = try SIPVia(parsing: "sip / 2.0 / tls   [2001:db8::9:1]:5061 ; branch = z9hG4bKsp ; received=2001:db8::1")
+        let via = try SIPVia(
+            parsing: "sip / 2.0 / tls   [2001:db8::9:1]:5061 ; branch = z9hG4bKsp ; received=2001:db8::1")
         #expect(via.transport == "TLS")
         #expect(via.host == "[2001:db8::9:1]")
         #expect(via.port == 5061)
@@ -179,7 +180,9 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
 @Suite struct SimpleHeaderTests {
     @Test func callIDCSeqMaxForwards() throws {
         let request = try #require(
-            register(replacing: ["Call-ID:   f81d4fae-7dec-11d0-a765-00a0c91e6bf6@[2001:db8::1]  ", "CSeq:  314159   REGISTER"]))
+            register(replacing: [
+                "Call-ID:   f81d4fae-7dec-11d0-a765-00a0c91e6bf6@[2001:db8::1]  ", "CSeq:  314159   REGISTER",
+            ]))
         #expect(request.callID == "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@[2001:db8::1]")
         let cseq = try request.cseq
         #expect(cseq.sequence == 314_159)
@@ -406,7 +409,8 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
     @Test func foldedAuthorization() throws {
         let bytes = message(
             baseRegisterLines.dropLast() + [
-                "Authorization: Digest username=\"69\",\r\n realm=\"example.net\",\r\n\tnonce=\"n\"", "Content-Length: 0",
+                "Authorization: Digest username=\"69\",\r\n realm=\"example.net\",\r\n\tnonce=\"n\"",
+                "Content-Length: 0",
             ])
         let request = try #require(parseOK(bytes)?.request)
         let auth = try #require(try request.authorizations().first)

@@ -5,7 +5,9 @@ import Testing
 @Suite struct URIParsingTests {
     @Test func everyComponent() throws {
         let uri = try SIPURI(
-            parsing: "sips:alice:secret%21word@Atlanta.Example.COM:5061;transport=TLS;lr;maddr=[2001:db8::7]?Subject=project%20x&priority=urgent")
+            parsing:
+                "sips:alice:secret%21word@Atlanta.Example.COM:5061;transport=TLS;lr;maddr=[2001:db8::7]?Subject=project%20x&priority=urgent"
+        )
         #expect(uri.scheme == .sips)
         #expect(uri.user == "alice")
         #expect(uri.password == "secret%21word")
@@ -17,10 +19,13 @@ import Testing
         #expect(uri.parameters.rawValue("TRANSPORT") == "TLS")
         #expect(uri.isLooseRouter)
         #expect(uri.parameters.rawValue("maddr") == "[2001:db8::7]")
-        #expect(uri.headers == [.init(name: "Subject", value: "project%20x"), .init(name: "priority", value: "urgent")])
+        #expect(
+            uri.headers == [.init(name: "Subject", value: "project%20x"), .init(name: "priority", value: "urgent")])
         #expect(!uri.isIPv6)
-        #expect(uri.description
-            == "sips:alice:secret%21word@Atlanta.Example.COM:5061;transport=TLS;lr;maddr=[2001:db8::7]?Subject=project%20x&priority=urgent")
+        #expect(
+            uri.description
+                == "sips:alice:secret%21word@Atlanta.Example.COM:5061;transport=TLS;lr;maddr=[2001:db8::7]?Subject=project%20x&priority=urgent"
+        )
     }
 
     @Test func userWithReservedCharactersAndEscapes() throws {
@@ -76,14 +81,18 @@ import Testing
     }
 
     @Test(arguments: [
-        ("sip:", "URI without host"), ("sip:@example.net", "empty user"), ("sip:a b@example.net", "invalid character in URI user"),
+        ("sip:", "URI without host"), ("sip:@example.net", "empty user"),
+        ("sip:a b@example.net", "invalid character in URI user"),
         ("sip:a%2@example.net", "invalid escape"), ("sip:a%zz@example.net", "invalid escape"),
-        ("sip:a:p@ss@example.net", "invalid character in URI host"), ("sip:a:p w@example.net", "invalid character in URI password"),
+        ("sip:a:p@ss@example.net", "invalid character in URI host"),
+        ("sip:a:p w@example.net", "invalid character in URI password"),
         ("sip:[2001:db8::1", "unterminated IPv6"), ("sip:[]", "invalid IPv6"), ("sip:[zz::1]", "invalid IPv6"),
         ("sip:[192.0.2.1]", "invalid IPv6"), ("sip:ex ample.net", "invalid character in URI host"),
-        ("sip:example.net:", "invalid port"), ("sip:example.net:65536", "invalid port"), ("sip:example.net:5x", "unexpected character"),
+        ("sip:example.net:", "invalid port"), ("sip:example.net:65536", "invalid port"),
+        ("sip:example.net:5x", "unexpected character"),
         ("sip:example.net;", "empty URI parameter"), ("sip:example.net;;lr", "empty URI parameter"),
-        ("sip:example.net;=x", "empty URI parameter name"), ("sip:example.net;a b", "invalid character in URI parameter"),
+        ("sip:example.net;=x", "empty URI parameter name"),
+        ("sip:example.net;a b", "invalid character in URI parameter"),
         ("sip:example.net?", "URI header without '='"), ("sip:example.net?a", "URI header without '='"),
         ("sip:example.net?=b", "empty URI header name"), ("sip:example.net?a=b c", "invalid character in URI header"),
         ("sip:[::1]x", "unexpected character"), ("example.net", "URI without scheme"), (":x", "invalid URI scheme"),
@@ -107,7 +116,8 @@ import Testing
         let aor = uri.addressOfRecord
         #expect(aor.description == "sip:alice.@example.net")
         #expect(aor == (try SIPURI(parsing: "sip:alice%2E@example.net")))
-        #expect((try SIPURI(parsing: "sips:a@[2001:DB8::1]:5061")).addressOfRecord.description == "sips:a@[2001:db8::1]")
+        #expect(
+            (try SIPURI(parsing: "sips:a@[2001:DB8::1]:5061")).addressOfRecord.description == "sips:a@[2001:db8::1]")
         #expect((try SIPURI(parsing: "sip:a%20b@h")).addressOfRecord.user == "a%20b")
     }
 
@@ -137,10 +147,14 @@ import Testing
     @Test(arguments: [
         ["sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp"],
         ["sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5", "sip:carol@chicago.com;security=on"],
-        ["sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com",
-         "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"],
-        ["sip:alice@atlanta.com?subject=project%20x&priority=urgent",
-         "sip:alice@atlanta.com?priority=urgent&subject=project%20x"],
+        [
+            "sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com",
+            "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com",
+        ],
+        [
+            "sip:alice@atlanta.com?subject=project%20x&priority=urgent",
+            "sip:alice@atlanta.com?priority=urgent&subject=project%20x",
+        ],
     ])
     func rfcEqualURIs(texts: [String]) throws {
         let uris = try texts.map { try SIPURI(parsing: $0) }

@@ -27,9 +27,11 @@ struct AuthSetup {
         digest.algorithms = algorithms
         digest.prefersSHA256 = algorithms.first.map { $0.rawValue.uppercased().hasPrefix("SHA") } ?? false
         digest.nonceLifetime = .seconds(auth.nonceLifetimeSeconds)
-        // Nonces survive a restart with the secret; their counts do not, so accept old nonces
-        // (a replayed count is still refused once seen in this process).
-        digest.acceptsNoncesIssuedBeforeStart = true
+        digest.verifiesDigestURI = auth.verifyDigestURI
+        // Nonces stay verifiable across a restart (the secret persists), but their counts do
+        // not, so nonces issued before this start get stale=true: one extra 401 per phone,
+        // and no replay window after a restart.
+        digest.acceptsNoncesIssuedBeforeStart = false
         let key = try CredentialKeyFile.loadOrCreate(path: configuration.dataDirectory + "/" + Self.secretFileName)
         guard let secret = key.withUnsafeBytes({ DigestServerSecret(bytes: Array($0)) }) else {
             throw SwitchboardConfigurationError(key: "server.dataDir", "unreadable \(Self.secretFileName)")

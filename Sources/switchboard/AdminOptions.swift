@@ -33,7 +33,8 @@ enum CLIOutput {
     static func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        print(String(decoding: data, as: UTF8.self))
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        // Foundation pretty-prints an empty array as "[\n\n]"; print the conventional form.
+        print(text.allSatisfy { "[] \n".contains($0) } ? "[]" : text)
     }
 }

@@ -71,7 +71,7 @@ stop_all_servers() {
 run_sipp() {
     local name="$1" scenario="$2" transport="$3"; shift 3
     timeout 60 sipp 127.0.0.1:"$SIP_PORT" -sf "$SIPTESTS_DIR/scenarios/$scenario" -t "$transport" \
-        -i 127.0.0.1 -p "$(free_port 1)" -m 1 -timeout 20s -timeout_error -max_recv_loops 1000 \
+        -i 127.0.0.1 -p "${SIPP_PORT:-$(free_port 1)}" -m 1 -timeout 20s -timeout_error -max_recv_loops 1000 \
         -trace_err -error_file "$RESULTS/$name.sipp-errors.log" \
         -trace_msg -message_file "$RESULTS/$name.sipp-messages.log" -nostdin "$@" \
         >"$RESULTS/$name.sipp.out" 2>&1 && local rc=0 || local rc=$?
@@ -81,4 +81,29 @@ run_sipp() {
         [ -f "$RESULTS/$name.sipp-errors.log" ] && tail -n 20 "$RESULTS/$name.sipp-errors.log"
     fi
     return $rc
+}
+
+# sb ARGS...: the switchboard CLI against the server under test.
+sb() { "$SWITCHBOARD_BIN" "$@" --admin "http://127.0.0.1:$ADMIN_PORT"; }
+
+# sipp_register NAME SCENARIO TRANSPORT CSV [extra sipp args...]: REGISTER calls from a CSV
+# injection file (one line per call), bounded in count and time.
+sipp_register() {
+    local name="$1" scenario="$2" transport="$3" csv="$4"; shift 4
+    local calls
+    calls=$(grep -vcE '^(SEQUENTIAL|RANDOM|USER)' "$csv")
+    run_sipp "$name" "$scenario" "$transport" -inf "$csv" -m "$calls" -set domain example.net \
+        -trace_logs -log_file "$RESULTS/$name.sipp-logs.log" "$@"
+}
+
+# json_check PYTHON-EXPRESSION: evaluates the expression with `d` = the JSON on stdin; fails
+# with the document printed when it is false.
+json_check() {
+    python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ok = eval(sys.argv[1])
+if not ok:
+    print("check failed:", sys.argv[1]); print(json.dumps(d, indent=1)); sys.exit(1)
+' "$1"
 }

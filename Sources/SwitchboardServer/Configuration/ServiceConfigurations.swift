@@ -28,7 +28,9 @@ public struct RegistrarConfiguration: Sendable {
 /// the first domain, else `switchboard`), `algorithms` (string array in offer order, default
 /// `[MD5, SHA-256]`), `nonceLifetime` (seconds, 300), `instrumentPolicy` (`open` |
 /// `provisioned`, default `open`), `requireAORMatch` (bool, true: the user part of the auth
-/// username must be the To AOR's user), `lockout.maxFailures` (10), `lockout.window` (seconds, 60),
+/// username must be the To AOR's user), `verifyDigestURI` (bool, default false: when true the
+/// digest `uri` must equal the Request-URI, RFC 2617 §3.2.2.5; off by default because SIPp and
+/// several phones put the registrar's address there instead of the Request-URI), `lockout.maxFailures` (10), `lockout.window` (seconds, 60),
 /// `lockout.backoff` (seconds, 300), `lockout.exempt` (string array of source addresses, empty).
 public struct AuthConfiguration: Sendable {
     public var realm: String
@@ -36,6 +38,7 @@ public struct AuthConfiguration: Sendable {
     public var nonceLifetimeSeconds: Int
     public var instrumentPolicy: String
     public var requireAORMatch: Bool
+    public var verifyDigestURI: Bool
     public var lockoutMaxFailures: Int
     public var lockoutWindowSeconds: Int
     public var lockoutBackoffSeconds: Int
@@ -47,6 +50,7 @@ public struct AuthConfiguration: Sendable {
         nonceLifetimeSeconds = 300
         instrumentPolicy = "open"
         requireAORMatch = true
+        verifyDigestURI = false
         lockoutMaxFailures = 10
         lockoutWindowSeconds = 60
         lockoutBackoffSeconds = 300
@@ -64,6 +68,7 @@ public struct AuthConfiguration: Sendable {
         nonceLifetimeSeconds = try reader.int("nonceLifetime", default: nonceLifetimeSeconds, in: 10...86_400)
         instrumentPolicy = try reader.choice("instrumentPolicy", default: instrumentPolicy, ["open", "provisioned"])
         requireAORMatch = reader.bool(forKey: "requireAORMatch", default: requireAORMatch)
+        verifyDigestURI = reader.bool(forKey: "verifyDigestURI", default: verifyDigestURI)
         lockoutMaxFailures = try reader.int("lockout.maxFailures", default: lockoutMaxFailures, in: 0...1_000_000)
         lockoutWindowSeconds = try reader.int("lockout.window", default: lockoutWindowSeconds, in: 1...86_400)
         lockoutBackoffSeconds = try reader.int("lockout.backoff", default: lockoutBackoffSeconds, in: 1...86_400)

@@ -41,7 +41,7 @@ for test in "$HERE"/tests/*.sh; do
         failed=$((failed + 1))
         failures+=("$name")
         echo "  FAIL  $name ($(( $(date +%s) - start ))s) — log: $log"
-        tail -n 25 "$log" | sed 's/^/        /'
+        tail -n 25 "$log" | cut -c1-400 | sed 's/^/        /'
     fi
     stop_all_servers
 done

@@ -77,8 +77,8 @@ run_sipp() {
         >"$RESULTS/$name.sipp.out" 2>&1 && local rc=0 || local rc=$?
     if [ $rc -ne 0 ]; then
         echo "sipp $scenario over $transport failed (exit $rc)"
-        tail -n 20 "$RESULTS/$name.sipp.out"
-        [ -f "$RESULTS/$name.sipp-errors.log" ] && tail -n 20 "$RESULTS/$name.sipp-errors.log"
+        tail -n 20 "$RESULTS/$name.sipp.out" | cut -c1-400
+        [ -f "$RESULTS/$name.sipp-errors.log" ] && tail -n 20 "$RESULTS/$name.sipp-errors.log" | cut -c1-400
     fi
     return $rc
 }

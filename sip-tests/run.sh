@@ -21,7 +21,7 @@ fi
 export SWITCHBOARD_BIN
 command -v sipp >/dev/null || { echo "sip-tests: sipp not installed (apt-get install sip-tester)"; exit 1; }
 
-RESULTS="$HERE/results/$(date +%Y%m%d-%H%M%S)"
+RESULTS="$HERE/results/$(date +%Y%m%d-%H%M%S)-$$"
 mkdir -p "$RESULTS"
 export RESULTS
 source "$HERE/lib/server.sh"

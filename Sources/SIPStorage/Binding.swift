@@ -19,7 +19,8 @@ public struct Binding: Sendable, Hashable {
     /// The physical phone that registered it: from the auth username `user/INSTRUMENT`, or the
     /// node field of a version-1 `+sip.instance` UUID; nil when unknown.
     public var instrument: SIPInstrumentID?
-    /// The Contact's `+sip.instance` value, e.g. `<urn:uuid:…>` (RFC 5626 §4.1).
+    /// The Contact's `+sip.instance` value without quotes and angle brackets, e.g.
+    /// `urn:uuid:00000000-0000-1000-8000-0000deadbeef` (RFC 5626 §4.1).
     public var instance: String?
     /// The Contact's `reg-id` (RFC 5626 §4.2).
     public var regID: Int?

@@ -51,7 +51,10 @@ public struct SIPUserCredential: Sendable, Hashable, CustomStringConvertible {
         guard !user.isEmpty else { throw .invalidUserName(user, reason: "empty") }
         guard !user.hasPrefix("~~") else { throw .reservedUserName(user) }
         guard user.utf8.count <= 128 else { throw .invalidUserName(user, reason: "longer than 128 bytes") }
-        if let bad = user.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value == 0x7F || "@;:,".unicodeScalars.contains($0) }) {
+        // `/` is refused too: the auth username `user/INSTRUMENT` splits at the last `/`
+        // (draft-worley-instrument-identification §1), so a user `a/b` registering without an
+        // instrument would be read as user `a` on instrument `b`.
+        if let bad = user.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value == 0x7F || "@;:,/".unicodeScalars.contains($0) }) {
             throw .invalidUserName(user, reason: "contains the character U+\(String(bad.value, radix: 16, uppercase: true))")
         }
         guard isValidDomain(domain) else { throw .invalidDomain(domain) }

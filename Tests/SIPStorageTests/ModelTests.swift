@@ -68,7 +68,7 @@ import Testing
         #expect(throws: Never.self) { try SIPUserCredential(user: "~69", domain: "example.net", password: "x").validate() }
     }
 
-    @Test(arguments: ["", "a b", "a@b", "a;b", "a:b", "a,b", "a\u{7}"])
+    @Test(arguments: ["", "a b", "a@b", "a;b", "a:b", "a,b", "a\u{7}", "69/0000DEADBEEF"])
     func invalidUserNames(_ name: String) {
         #expect(throws: StorageError.self) { try SIPUserCredential(user: name, domain: "example.net", password: "x").validate() }
     }

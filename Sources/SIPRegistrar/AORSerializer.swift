@@ -20,6 +20,17 @@ final class AORSerializer: Sendable {
         return try await body()
     }
 
+    /// How many REGISTERs wait for `aor` behind the one holding it (queue depth, for metrics and
+    /// for tests that need to know a request has queued).
+    func waiterCount(for aor: String) -> Int {
+        state.withLock { $0.busy[aor]?.count ?? 0 }
+    }
+
+    /// True while a REGISTER holds `aor`.
+    func isHeld(_ aor: String) -> Bool {
+        state.withLock { $0.busy[aor] != nil }
+    }
+
     private func acquire(_ aor: String) async {
         let acquired = state.withLock { state -> Bool in
             if state.busy[aor] == nil {

@@ -51,29 +51,81 @@ public final class Registrar: Sendable {
         self.now = now
     }
 
-    /// Answers one REGISTER.
+    /// What the registrar can say about a REGISTER without waiting for storage: the answer
+    /// (rejections before authentication, and the first 401 challenge), or the prepared
+    /// request to finish with ``finish(_:)``. Cheap and synchronous, so a transport thread can
+    /// answer most unauthenticated REGISTERs at once.
+    public enum FirstStep: Sendable {
+        case respond(SIPResponse)
+        case continueAsync(PreparedRegister)
+    }
+
+    /// A REGISTER that passed the checks before authentication and carries credentials.
+    public struct PreparedRegister: Sendable {
+        let request: SIPRequest
+        let source: SIPSource
+        let sourceAddress: String
+        let to: SIPNameAddress
+        let toUser: String
+        let aor: String
+        let credentials: SIPAuthHeader
+        var event: RegistrationEvent
+    }
+
+    /// Answers one REGISTER (``begin(_:source:)`` then, when needed, ``finish(_:)``).
     public func handleRegister(_ request: SIPRequest, source: SIPSource) async -> SIPResponse {
+        switch begin(request, source: source) {
+        case .respond(let response): return response
+        case .continueAsync(let prepared): return await finish(prepared)
+        }
+    }
+
+    /// The synchronous part of REGISTER handling: domain, Require, lockout, To, and the
+    /// challenge of a request without credentials.
+    public func begin(_ request: SIPRequest, source: SIPSource) -> FirstStep {
         var event = RegistrationEvent(request: request, source: source)
+        do {
+            return .continueAsync(try prepare(request, source: source, event: &event))
+        } catch {
+            return .respond(reply(request, rejection: error, event: &event))
+        }
+    }
+
+    /// The part that needs storage: password lookup, digest verification, binding rules and the
+    /// group commit.
+    public func finish(_ prepared: PreparedRegister) async -> SIPResponse {
+        var event = prepared.event
         let response: SIPResponse
         do {
-            response = try await register(request, source: source, event: &event)
+            response = try await register(prepared, event: &event)
             event.outcome = "register.ok"
-        } catch let rejection {
-            var reply = SIPResponse(
-                answering: request, statusCode: rejection.statusCode, reasonPhrase: rejection.reasonPhrase,
-                toTag: Self.makeTag())
-            for field in rejection.headers { reply.headers.insert(field, at: reply.headers.count - 1) }
-            response = reply
-            event.outcome = rejection.outcome
-            event.detail = event.detail ?? rejection.reasonPhrase
+        } catch {
+            return reply(prepared.request, rejection: error, event: &event)
         }
-        event.log(to: logger, status: response.statusCode)
-        Counter(label: "sip_register_total", dimensions: [("outcome", event.outcome)]).increment()
+        record(event, status: response.statusCode)
         return response
     }
 
-    private func register(_ request: SIPRequest, source: SIPSource, event: inout RegistrationEvent)
-        async throws(RegistrarRejection) -> SIPResponse
+    private func reply(_ request: SIPRequest, rejection: RegistrarRejection, event: inout RegistrationEvent)
+        -> SIPResponse
+    {
+        var reply = SIPResponse(
+            answering: request, statusCode: rejection.statusCode, reasonPhrase: rejection.reasonPhrase,
+            toTag: Self.makeTag())
+        for field in rejection.headers { reply.headers.insert(field, at: reply.headers.count - 1) }
+        event.outcome = rejection.outcome
+        event.detail = event.detail ?? rejection.reasonPhrase
+        record(event, status: reply.statusCode)
+        return reply
+    }
+
+    private func record(_ event: RegistrationEvent, status: Int) {
+        event.log(to: logger, status: status)
+        Counter(label: "sip_register_total", dimensions: [("outcome", event.outcome)]).increment()
+    }
+
+    private func prepare(_ request: SIPRequest, source: SIPSource, event: inout RegistrationEvent)
+        throws(RegistrarRejection) -> PreparedRegister
     {
         guard isOurDomain(request.uri) else {
             throw RegistrarRejection(404, "Not Found", outcome: "register.not_our_domain")
@@ -100,14 +152,29 @@ public final class Registrar: Sendable {
         }
         let aor = Binding.canonicalAOR(to.uri)
         event.aor = aor
+        let offered: [SIPAuthHeader]
+        do { offered = try request.authorizations() } catch { throw .badRequest(error.reason) }
+        guard let credentials = DigestVerifier.credentials(in: offered, realm: configuration.realm) else {
+            throw challenge(stale: false, outcome: "register.challenge")
+        }
+        event.authUser = credentials.digestUsername?.full
+        return PreparedRegister(
+            request: request, source: source, sourceAddress: sourceAddress, to: to, toUser: toUser, aor: aor,
+            credentials: credentials, event: event)
+    }
 
-        let username = try await authenticate(request, user: toUser, domain: to.uri.normalizedHost, source: sourceAddress, event: &event)
-        if configuration.requireAORMatch, username.user != toUser {
+    private func register(_ prepared: PreparedRegister, event: inout RegistrationEvent)
+        async throws(RegistrarRejection) -> SIPResponse
+    {
+        let request = prepared.request
+        let aor = prepared.aor
+        let username = try await authenticate(prepared, event: &event)
+        if configuration.requireAORMatch, username.user != prepared.toUser {
             throw RegistrarRejection(403, "Auth user does not match the To AOR", outcome: "register.forbidden")
         }
         event.instrument = username.instrument
 
-        let registration = try registrationRequest(request, aor: aor, username: username, source: source)
+        let registration = try registrationRequest(request, aor: aor, username: username, source: prepared.source)
         event.instances = registration.contacts.contacts.compactMap(\.instance)
         let now = self.now()
         let current: [Binding] = try await serializer.withAOR(aor) { () async throws(RegistrarRejection) -> [Binding] in
@@ -130,17 +197,15 @@ public final class Registrar: Sendable {
     }
 
     /// Digest authentication (RFC 3261 §22.4, RFC 7616). Throws the 401/403 to send.
-    private func authenticate(
-        _ request: SIPRequest, user toUser: String, domain: String, source: String, event: inout RegistrationEvent
-    ) async throws(RegistrarRejection) -> SIPAuthUsername {
+    private func authenticate(_ prepared: PreparedRegister, event: inout RegistrationEvent)
+        async throws(RegistrarRejection) -> SIPAuthUsername
+    {
+        let request = prepared.request
+        let credentials = prepared.credentials
         let realm = configuration.realm
-        let offered: [SIPAuthHeader]
-        do { offered = try request.authorizations() } catch { throw .badRequest(error.reason) }
-        guard let credentials = DigestVerifier.credentials(in: offered, realm: realm) else {
-            throw challenge(stale: false, outcome: "register.challenge")
-        }
+        let domain = prepared.to.uri.normalizedHost
+        let source = prepared.sourceAddress
         let username = credentials.digestUsername
-        event.authUser = username?.full
         var password: String?
         if let username {
             do { password = try await self.credentials.password(user: username.user, domain: domain) } catch {

@@ -5,7 +5,7 @@ import SIPTransport
 /// The one structured log event of a REGISTER: what happened (`outcome`) and to whom. Operators
 /// filter these by instrument and AOR (`switchboard logs --instrument MAC`). Never carries a
 /// password, HA1, nonce or response.
-struct RegistrationEvent {
+struct RegistrationEvent: Sendable {
     var outcome = "register.unknown"
     var aor: String?
     var instrument: SIPInstrumentID?

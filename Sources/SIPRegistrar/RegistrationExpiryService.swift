@@ -42,10 +42,13 @@ public final class RegistrationExpiryService: Service, Sendable {
         return expired.count
     }
 
+    /// Purges every ``interval`` until cancelled or shut down gracefully. The wait between purges
+    /// ends at once on graceful shutdown, so it never holds up a SIGTERM for an interval.
     public func run() async throws {
+        let interval = self.interval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await Task.sleep(for: interval)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {
                 return
             }

@@ -47,8 +47,9 @@ public struct RegistrationRequest: Sendable {
 /// Turns a REGISTER into binding updates (RFC 3261 §10.3 steps 6–8), as a pure function of the
 /// request, the AOR's current bindings, the policy and the time.
 ///
-/// - `Contact: *` needs `Expires: 0` and no other Contact; it removes every binding except
-///   those whose Call-ID matches with a CSeq not lower than the request's (step 6).
+/// - `Contact: *` needs `Expires: 0` and no other Contact; it removes every binding of the AOR,
+///   unless one has the request's Call-ID with a CSeq not lower than the request's: then the
+///   whole request fails and nothing is removed (step 6).
 /// - Each contact's interval is its `expires` parameter, else the Expires header, else the
 ///   default; 0 removes; below Min-Expires → 423; above the maximum → shortened (step 7).
 /// - A binding is identified by (AOR, `+sip.instance`, `reg-id`) when the request supports
@@ -65,9 +66,11 @@ public enum RegistrationPlanner {
             guard request.expiresHeader == 0 else {
                 throw .badRequest("Contact * requires Expires: 0")
             }
-            return existing.filter { binding in
-                binding.callID != request.callID || request.cseq > binding.cseq
-            }.map { .remove($0.key) }
+            // RFC 3261 §10.3 step 6: a binding of this Call-ID with a CSeq not lower aborts the update.
+            if let current = existing.first(where: { $0.callID == request.callID && request.cseq <= $0.cseq }) {
+                throw outOfOrder(request.cseq, stored: current.cseq)
+            }
+            return existing.map { .remove($0.key) }
         case .contacts(let contacts):
             return try planContacts(contacts, request, existing: existing, policy: policy, now: now)
         }
@@ -105,9 +108,7 @@ public enum RegistrationPlanner {
             guard seen.insert(key).inserted else { continue }
             let current = existing.first { $0.key == key }
             if let current, current.callID == request.callID, request.cseq <= current.cseq {
-                throw RegistrarRejection(
-                    400, "CSeq \(request.cseq) not higher than \(current.cseq) for this Call-ID",
-                    outcome: "register.out_of_order")
+                throw outOfOrder(request.cseq, stored: current.cseq)
             }
             if expires == 0 {
                 if current != nil { updates.append(.remove(key)) }
@@ -125,6 +126,14 @@ public enum RegistrationPlanner {
                         userAgent: request.userAgent, registeredAt: current?.registeredAt ?? now, updatedAt: now)))
         }
         return updates
+    }
+}
+
+extension RegistrationPlanner {
+    /// 400 for a CSeq not higher than the one stored for the same Call-ID (RFC 3261 §10.3 steps 6–7).
+    static func outOfOrder(_ cseq: UInt32, stored: UInt32) -> RegistrarRejection {
+        RegistrarRejection(
+            400, "CSeq \(cseq) not higher than \(stored) for this Call-ID", outcome: "register.out_of_order")
     }
 }
 

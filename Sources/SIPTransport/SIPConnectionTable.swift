@@ -6,7 +6,7 @@ public import NIOCore
 /// A plain value: it indexes connections by ``SIPConnectionID`` and by (transport, remote
 /// address) and enforces ``maxConnections``. The transport service keeps one behind a lock with
 /// the channel as `Handle`; tests use any handle type. Idle timeouts are enforced per connection
-/// by an `IdleStateHandler` in its pipeline, not here.
+/// by a `SIPIdleTimeoutHandler` in its pipeline, not here.
 public struct SIPConnectionTable<Handle> {
     /// One open connection.
     public struct Entry {

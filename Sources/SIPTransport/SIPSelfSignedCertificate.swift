@@ -33,8 +33,10 @@ public struct SIPTLSCertificateInfo: Sendable, Hashable {
 ///
 /// The key is ECDSA P-256 (`tls/switchboard.key`, mode 0600); the certificate
 /// (`tls/switchboard.crt`) is valid for 10 years, signed with ECDSA-SHA256, with
-/// subjectAltName `localhost`, `127.0.0.1`, `::1` and the configured domains, and extended key
-/// usage serverAuth + clientAuth (it is also presented on outbound connections).
+/// subjectAltName `localhost`, `127.0.0.1`, `::1` and the configured domains, basic constraints
+/// CA:false, and extended key usage serverAuth + clientAuth (it is also presented on outbound
+/// connections). It has no key-usage extension: a key usage without keyCertSign would stop
+/// verifiers from accepting the self-issued certificate as its own trust anchor (pinning).
 ///
 /// Reads and writes files: call it before the event loops run or on a thread pool, never on
 /// an event loop.
@@ -96,7 +98,6 @@ public enum SIPSelfSignedCertificate {
         for domain in domains where domain != "localhost" { sans.append(.dnsName(domain)) }
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true, keyCertSign: false))
             try ExtendedKeyUsage([.serverAuth, .clientAuth])
             SubjectAlternativeNames(sans)
         }

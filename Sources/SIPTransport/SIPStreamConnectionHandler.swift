@@ -6,8 +6,7 @@ import SIPCore
 /// Acts on the frames of one TCP or TLS connection (RFC 3261 §18.3, RFC 5626 §4.4.1):
 /// delivers messages with their ``SIPSource`` (connection id, peer certificate), answers
 /// CRLFCRLF pings with CRLF, answers invalid requests and keeps reading, answers what it can of
-/// a framing error and then closes, and closes when the `IdleStateHandler` reports the
-/// connection idle. Sits after ``SIPStreamDecoder``.
+/// a framing error and then closes. (Idle connections are closed by ``SIPIdleTimeoutHandler``.) Sits after ``SIPStreamDecoder``.
 final class SIPStreamConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = SIPStreamFrame
     typealias OutboundOut = ByteBuffer
@@ -49,16 +48,6 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
                 context.close(promise: nil)
             }
         }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            shared.logger.debug(
-                "closing idle connection", metadata: ["sip.transport": "\(transport)", "sip.connection": "\(connectionID)"])
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

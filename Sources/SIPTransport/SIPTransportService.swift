@@ -37,7 +37,6 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
     private let ownsGroup: Bool
     let metrics: SIPTransportMetrics
     let state: Mutex<State>
-    private let startedPromise: EventLoopPromise<SIPTransportStartup>
 
     struct UDPListener: Sendable {
         var bound: SocketAddress
@@ -56,6 +55,8 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
         var pendingConnects: [PendingKey: EventLoopFuture<any Channel>] = [:]
         var tls: SIPTLSSetup?
         var nextUDP = 0
+        var startup: Result<SIPTransportStartup, any Error>?
+        var startupWaiters: [CheckedContinuation<SIPTransportStartup, any Error>] = []
     }
 
     struct PendingKey: Hashable, Sendable {
@@ -88,7 +89,6 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
         var initial = State(connections: SIPConnectionTable(maxConnections: configuration.limits.maxConnections))
         initial.receiver = receiver
         self.state = Mutex(initial)
-        self.startedPromise = group.any().makePromise(of: SIPTransportStartup.self)
     }
 
     /// Sets where received messages go. Call before ``run()``; later calls have no effect on
@@ -99,7 +99,23 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
 
     /// Waits until every listener is bound; throws when startup failed.
     public func waitUntilStarted() async throws -> SIPTransportStartup {
-        try await startedPromise.futureResult.get()
+        try await withCheckedThrowingContinuation { continuation in
+            let result = state.withLock { state -> Result<SIPTransportStartup, any Error>? in
+                if let startup = state.startup { return startup }
+                state.startupWaiters.append(continuation)
+                return nil
+            }
+            if let result { continuation.resume(with: result) }
+        }
+    }
+
+    private func reportStartup(_ result: Result<SIPTransportStartup, any Error>) {
+        let waiters = state.withLock { state in
+            state.startup = result
+            defer { state.startupWaiters = [] }
+            return state.startupWaiters
+        }
+        for waiter in waiters { waiter.resume(with: result) }
     }
 
     /// The bound listeners (ephemeral ports resolved), once started.
@@ -119,7 +135,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
         guard let context else { throw SIPTransportError(.invalidConfiguration, "SIPTransportService.run() called twice") }
         do {
             let startup = try await start(context: context)
-            startedPromise.succeed(startup)
+            reportStartup(.success(startup))
             logger.info(
                 "SIP transport listening",
                 metadata: ["sip.listeners": "\(startup.listeners.map(\.description).joined(separator: " "))"])
@@ -130,7 +146,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
                 stop.succeed(())
             }
         } catch {
-            startedPromise.fail(error)
+            reportStartup(.failure(error))
             await shutdown()
             throw error
         }
@@ -241,14 +257,14 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
         }
     }
 
-    /// The stream pipeline: [TLS] → IdleStateHandler → SIPStreamDecoder → SIPStreamConnectionHandler.
+    /// The stream pipeline: [TLS] → SIPIdleTimeoutHandler → SIPStreamDecoder → SIPStreamConnectionHandler.
     func addStreamHandlers(
         to channel: any Channel, transport: SIPTransportProtocol, id: SIPConnectionID,
         context: SIPTransportHandlerContext, sslHandler: NIOSSLHandler?
     ) throws {
         let pipeline = channel.pipeline.syncOperations
         if let sslHandler { try pipeline.addHandler(sslHandler) }
-        try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.limits.idleTimeout))
+        try pipeline.addHandler(SIPIdleTimeoutHandler(timeout: configuration.limits.idleTimeout))
         try pipeline.addHandler(ByteToMessageHandler(SIPStreamDecoder(limits: configuration.parserLimits)))
         try pipeline.addHandler(SIPStreamConnectionHandler(context: context, transport: transport, connectionID: id))
     }

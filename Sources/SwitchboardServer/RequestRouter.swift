@@ -63,9 +63,13 @@ final class RequestRouter: SIPTransactionUser {
         let maxForwards = (try? request.maxForwards) ?? 70
         switch request.method {
         case .register:
-            Task { [registrar] in
-                let response = await registrar.handleRegister(request, source: transaction.source)
+            // Rejections before authentication and the first challenge are answered here, on
+            // the transport's thread; only authenticated REGISTERs need storage (a task).
+            switch registrar.begin(request, source: transaction.source) {
+            case .respond(let response):
                 respond(transaction, response)
+            case .continueAsync(let prepared):
+                Task { [registrar] in respond(transaction, await registrar.finish(prepared)) }
             }
         case .options where maxForwards == 0 || isAddressedToUs(request.uri):
             var response = SIPResponse(answering: request, statusCode: 200, toTag: Registrar.makeTag())

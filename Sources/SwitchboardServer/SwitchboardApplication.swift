@@ -67,12 +67,16 @@ public final class SwitchboardApplication: Sendable {
             location: location, credentials: store, writer: writer, challenger: auth.challenger,
             verifier: auth.verifier, limiter: auth.limiter, logger: logger.withLabel("switchboard.registrar"))
 
+        // One event loop group (one loop per core) for the transport and the transaction
+        // timers: a timer armed on a transport thread then stays on that thread's loop.
+        let loops = MultiThreadedEventLoopGroup.singleton
         transport = SIPTransportService(
-            configuration: try Self.transportConfiguration(configuration), logger: logger.withLabel("switchboard.transport"))
+            configuration: try Self.transportConfiguration(configuration), eventLoopGroup: loops,
+            logger: logger.withLabel("switchboard.transport"))
         router = RequestRouter(registrar: registrar, domains: Set(domains), logger: logger)
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
-            sender: transport, scheduler: SIPEventLoopTimerScheduler(group: MultiThreadedEventLoopGroup.singleton),
+            sender: transport, scheduler: SIPEventLoopTimerScheduler(group: loops),
             user: router,
             configuration: SIPTransactionLayer.Configuration(
                 timers: SIPTimerConfiguration(

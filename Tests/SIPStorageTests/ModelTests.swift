@@ -88,7 +88,7 @@ import Testing
             try SIPUserCredential(user: "69", domain: "example.net", password: "a\nb").validate()
         }
         #expect(throws: Never.self) {
-            try SIPUserCredential(user: "69/x", domain: "[2001:db8::1]", password: "pass word;with semi").validate()
+            try SIPUserCredential(user: "69.x", domain: "[2001:db8::1]", password: "pass word;with semi").validate()
         }
     }
 

@@ -12,14 +12,52 @@ final class CollectingReceiver: SIPMessageReceiver {
     var all: [SIPIncomingMessage] { messages.withLock { $0 } }
 }
 
-/// Streams received messages (integration tests).
+/// Hands received messages to awaiting tests, in order (integration tests). `next` returns nil
+/// when the waiting task is cancelled (e.g. by a test time limit), so no test can hang on it.
 final class StreamingReceiver: SIPMessageReceiver {
-    let stream: AsyncStream<SIPIncomingMessage>
-    private let continuation: AsyncStream<SIPIncomingMessage>.Continuation
-    init() { (stream, continuation) = AsyncStream.makeStream() }
-    func receive(_ incoming: SIPIncomingMessage) { continuation.yield(incoming) }
+    private struct State {
+        var buffer: [SIPIncomingMessage] = []
+        var waiter: CheckedContinuation<SIPIncomingMessage?, Never>?
+    }
+    private let state = Mutex(State())
+
+    func receive(_ incoming: SIPIncomingMessage) {
+        let waiter = state.withLock { state -> CheckedContinuation<SIPIncomingMessage?, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.buffer.append(incoming)
+            return nil
+        }
+        waiter?.resume(returning: incoming)
+    }
+
     func next() async -> SIPIncomingMessage? {
-        for await message in stream { return message }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> SIPIncomingMessage?? in
+                    if !state.buffer.isEmpty { return .some(state.buffer.removeFirst()) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: nil)
+        }
+    }
+
+    /// The next received request, skipping responses.
+    func nextRequest() async -> SIPIncomingMessage? {
+        while let message = await next() {
+            if case .request = message.message { return message }
+        }
         return nil
     }
 }

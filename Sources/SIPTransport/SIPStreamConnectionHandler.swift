@@ -39,14 +39,16 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
             }
         case .framingError(let error):
             shared.metrics.dropped(transport, reason: "framing_error")
+            // Nothing more is read (the decoder ignores what follows); answers to the requests
+            // received before the error may still be on their way from the transaction user,
+            // so the connection closes after a short delay rather than at once.
             let closing = context.channel
+            let delay = shared.framingErrorCloseDelay
             if let response = shared.answer(error, transport: transport, remote: remote) {
-                let written = context.channel.eventLoop.makePromise(of: Void.self)
-                write(response, context: context, promise: written)
-                written.futureResult.whenComplete { _ in closing.close(promise: nil) }
-            } else {
-                context.close(promise: nil)
+                write(response, context: context)
             }
+            context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+            context.eventLoop.scheduleTask(in: delay) { closing.close(promise: nil) }
         }
     }
 

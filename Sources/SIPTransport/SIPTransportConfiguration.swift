@@ -148,6 +148,10 @@ public struct SIPTransportLimits: Sendable, Hashable {
     public var udpRequestSizeThreshold: Int
     /// Largest datagram read from a UDP socket. Default 65,535.
     public var maxDatagramSize: Int
+    /// After a framing error on a TCP/TLS connection, how long the connection stays open (reading
+    /// nothing more) so that the answers to the requests received before the error can still be
+    /// written on it; then it is closed. Default 500 ms.
+    public var framingErrorCloseDelay: TimeAmount
 
     public init(
         maxConnections: Int = 10_000,
@@ -156,7 +160,8 @@ public struct SIPTransportLimits: Sendable, Hashable {
         connectTimeout: TimeAmount = .seconds(5),
         pathMTU: Int = 1500,
         udpRequestSizeThreshold: Int = 1300,
-        maxDatagramSize: Int = 65_535
+        maxDatagramSize: Int = 65_535,
+        framingErrorCloseDelay: TimeAmount = .milliseconds(500)
     ) {
         self.maxConnections = maxConnections
         self.maxBufferedBytesPerConnection = maxBufferedBytesPerConnection
@@ -165,6 +170,7 @@ public struct SIPTransportLimits: Sendable, Hashable {
         self.pathMTU = pathMTU
         self.udpRequestSizeThreshold = udpRequestSizeThreshold
         self.maxDatagramSize = maxDatagramSize
+        self.framingErrorCloseDelay = framingErrorCloseDelay
     }
 
     /// The size above which a request is not sent over UDP (RFC 3261 §18.1.1).

@@ -9,15 +9,18 @@ struct SIPTransportHandlerContext: Sendable {
     var metrics: SIPTransportMetrics
     var logger: Logger
     var parserLimits: SIPParserLimits
+    /// See ``SIPTransportLimits/framingErrorCloseDelay``.
+    var framingErrorCloseDelay: TimeAmount
 
     init(
         receiver: (any SIPMessageReceiver)?, metrics: SIPTransportMetrics = SIPTransportMetrics(), logger: Logger,
-        parserLimits: SIPParserLimits = .default
+        parserLimits: SIPParserLimits = .default, framingErrorCloseDelay: TimeAmount = .milliseconds(500)
     ) {
         self.receiver = receiver
         self.metrics = metrics
         self.logger = logger
         self.parserLimits = parserLimits
+        self.framingErrorCloseDelay = framingErrorCloseDelay
     }
 
     /// Stamps `received`/`rport` on a request (RFC 3261 §18.2.1, RFC 3581 §4), counts the message

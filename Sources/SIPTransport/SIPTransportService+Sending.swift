@@ -75,12 +75,23 @@ extension SIPTransportService {
     // MARK: UDP
 
     func sendDatagram(_ bytes: [UInt8], message: SIPMessage, to address: SocketAddress, from local: SocketAddress?) async throws {
+        let channel = try udpChannel(to: address, from: local)
+        let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
+        try await channel.writeAndFlush(envelope)
+        metrics.sent(.udp, message)
+    }
+
+    /// The UDP socket to send from: one of the listener the request came in on (`local`), else
+    /// one of the destination's address family. Of a listener's sockets (one per event loop), the
+    /// one on the calling thread's loop is preferred, so the write needs no thread hop.
+    func udpChannel(to address: SocketAddress, from local: SocketAddress?) throws(SIPTransportError) -> any Channel {
         let channel: (any Channel)? = state.withLock { state in
             guard state.phase == .running else { return nil }
             let candidates =
                 state.udpListeners.first { local != nil && $0.bound == local }
                 ?? state.udpListeners.first { $0.bound.protocol == address.protocol }
             guard let channels = candidates?.channels, !channels.isEmpty else { return nil }
+            if let here = channels.first(where: { $0.eventLoop.inEventLoop }) { return here }
             state.nextUDP &+= 1
             return channels[state.nextUDP % channels.count]
         }
@@ -88,9 +99,7 @@ extension SIPTransportService {
             metrics.dropped(.udp, reason: "no_listener")
             throw SIPTransportError(.noListener, "no UDP listener to send to \(address.sipHostPort)")
         }
-        let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
-        try await channel.writeAndFlush(envelope)
-        metrics.sent(.udp, message)
+        return channel
     }
 
     // MARK: TCP / TLS

@@ -128,7 +128,8 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
             guard state.phase == .idle else { return nil }
             state.phase = .running
             let context = SIPTransportHandlerContext(
-                receiver: state.receiver, metrics: metrics, logger: logger, parserLimits: configuration.parserLimits)
+                receiver: state.receiver, metrics: metrics, logger: logger, parserLimits: configuration.parserLimits,
+                framingErrorCloseDelay: configuration.limits.framingErrorCloseDelay)
             state.handlerContext = context
             return context
         }

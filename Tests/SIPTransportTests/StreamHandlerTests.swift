@@ -82,6 +82,10 @@ struct StreamHandlerTests {
         let answer = try #require(try channel.readOutbound(as: ByteBuffer.self))
         let response = try #require(try Fixtures.parse(answer.text).response)
         #expect(response.statusCode == 400 && response.reasonPhrase.contains("Content-Length"))
+        #expect(channel.isActive, "kept open briefly for answers to earlier requests")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(499))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(!channel.isActive)
         #expect(receiver.all.isEmpty, "nothing after a framing error is trusted")
     }
@@ -91,6 +95,7 @@ struct StreamHandlerTests {
         let channel = try makeChannel(receiver)
         try channel.writeInbound(ByteBuffer(string: "\r\rjunk"))
         #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
         #expect(!channel.isActive)
     }
 
@@ -104,6 +109,7 @@ struct StreamHandlerTests {
         try channel.connect(to: remote).wait()
         channel.remoteAddress = remote
         try channel.writeInbound(ByteBuffer(string: String(repeating: "A", count: 600)))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
         #expect(!channel.isActive, "bounded buffering: a header section over the limit closes the connection")
     }
 

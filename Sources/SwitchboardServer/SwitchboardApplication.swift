@@ -68,7 +68,7 @@ public final class SwitchboardApplication: Sendable {
             verifier: auth.verifier, limiter: auth.limiter, logger: logger.withLabel("switchboard.registrar"))
 
         // One event loop group (one loop per core) for the transport and the transaction
-        // timers: a timer armed on a transport thread then stays on that thread's loop.
+        // timers, which run on a timing wheel (O(1) schedule and cancel).
         let loops = MultiThreadedEventLoopGroup.singleton
         transport = SIPTransportService(
             configuration: try Self.transportConfiguration(configuration), eventLoopGroup: loops,
@@ -76,7 +76,7 @@ public final class SwitchboardApplication: Sendable {
         router = RequestRouter(registrar: registrar, domains: Set(domains), logger: logger)
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
-            sender: transport, scheduler: SIPEventLoopTimerScheduler(group: loops),
+            sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),
             user: router,
             configuration: SIPTransactionLayer.Configuration(
                 timers: SIPTimerConfiguration(

@@ -23,6 +23,15 @@ struct RegistrationEvent: Sendable {
     }
 
     func log(to logger: Logger, status: Int) {
+        let level: Logger.Level
+        switch outcome {
+        case "register.ok", "register.challenge", "register.stale_nonce": level = .info
+        case "register.lockout", "register.auth_failed", "register.forbidden": level = .notice
+        case "register.store_unavailable": level = .error
+        default: level = .info
+        }
+        // Build the metadata only when the event is logged at all (hot path under load).
+        guard logger.logLevel <= level else { return }
         var metadata: Logger.Metadata = [
             "event": .string(outcome),
             "sip.status": .stringConvertible(status),
@@ -35,13 +44,6 @@ struct RegistrationEvent: Sendable {
         if !instances.isEmpty { metadata["sip.instance"] = .string(instances.joined(separator: ",")) }
         if let authUser { metadata["sip.auth_user"] = .string(authUser) }
         if let detail { metadata["detail"] = .string(detail) }
-        let level: Logger.Level
-        switch outcome {
-        case "register.ok", "register.challenge", "register.stale_nonce": level = .info
-        case "register.lockout", "register.auth_failed", "register.forbidden": level = .notice
-        case "register.store_unavailable": level = .error
-        default: level = .info
-        }
         logger.log(level: level, "\(outcome)", metadata: metadata)
     }
 }

@@ -45,6 +45,8 @@ public final class SwitchboardApplication: Sendable {
                 "'provisioned' needs instrument provisioning, which this version does not have yet; use 'open'")
         }
 
+        // Check the listeners before anything touches the data dir.
+        let transportConfiguration = try Self.transportConfiguration(configuration)
         store = try SQLiteStore(
             configuration: SQLiteStore.Configuration(dataDirectory: configuration.dataDirectory),
             logger: logger.withLabel("switchboard.storage"))
@@ -71,7 +73,7 @@ public final class SwitchboardApplication: Sendable {
         // timers, which run on a timing wheel (O(1) schedule and cancel).
         let loops = MultiThreadedEventLoopGroup.singleton
         transport = SIPTransportService(
-            configuration: try Self.transportConfiguration(configuration), eventLoopGroup: loops,
+            configuration: transportConfiguration, eventLoopGroup: loops,
             logger: logger.withLabel("switchboard.transport"))
         router = RequestRouter(registrar: registrar, domains: Set(domains), logger: logger)
         let timers = configuration.timers

@@ -1,3 +1,4 @@
+import SIPCore
 /// The address the admin API listens on, as written after `--admin` or in the configuration
 /// file (`admin.listen`): `http://HOST:PORT`.
 ///
@@ -37,34 +38,11 @@ public struct AdminListenAddress: Sendable, Hashable, CustomStringConvertible {
             throw fail("no path, query or fragment allowed")
         }
         guard !rest.contains("@") else { throw fail("no user info allowed") }
-        let host: Substring
-        var portText: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw fail("unclosed IPv6 bracket") }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw fail("expected ':' after the IPv6 address") }
-                portText = after.dropFirst()
-            }
-            guard host.contains(":") else { throw fail("brackets are only for IPv6 addresses") }
-        } else if let colon = rest.firstIndex(of: ":") {
-            host = rest[..<colon]
-            portText = rest[rest.index(after: colon)...]
-            guard !(portText?.contains(":") ?? false) else { throw fail("IPv6 addresses need brackets") }
-        } else {
-            host = rest
-        }
-        guard !host.isEmpty else { throw fail("missing host") }
-        guard host.utf8.allSatisfy(Self.isHostByte) else { throw fail("invalid host '\(host)'") }
-        var port = 80
-        if let portText {
-            guard !portText.isEmpty, portText.count <= 5, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                let value = Int(portText), (0...65535).contains(value)
-            else { throw fail("invalid port '\(portText)'") }
-            port = value
-        }
-        self.init(host: String(host), port: port)
+        let authority: SIPHostPort
+        do { authority = try SIPHostPort(parsing: rest) } catch { throw fail(error.reason) }
+        let host = authority.host
+        let port = authority.port ?? 80
+        self.init(host: host, port: port)
     }
 
     /// True when the host is an IPv6 literal.
@@ -72,9 +50,4 @@ public struct AdminListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// `http://127.0.0.1:8080`, `http://[::1]:8080`.
     public var description: String { isIPv6 ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
-
-    private static func isHostByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "%")
-    }
 }

@@ -1,3 +1,4 @@
+import SIPCore
 public import NIOCore
 
 /// One listening address as written on the command line (`--sip udp://0.0.0.0:5060`) or in
@@ -30,36 +31,11 @@ public struct SIPListenerURL: Sendable, Hashable, CustomStringConvertible, Lossl
         }
         var rest = text[schemeEnd.upperBound...]
         if rest.hasSuffix("/") { rest = rest.dropLast() }
-        let host: Substring
-        var portText: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw fail("unclosed IPv6 bracket") }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw fail("expected ':' after IPv6 address") }
-                portText = after.dropFirst()
-            }
-            guard host.contains(":") else { throw fail("brackets are only for IPv6 addresses") }
-        } else {
-            if let colon = rest.firstIndex(of: ":") {
-                host = rest[..<colon]
-                portText = rest[rest.index(after: colon)...]
-                guard !(portText?.contains(":") ?? false) else { throw fail("IPv6 addresses need brackets") }
-            } else {
-                host = rest
-            }
-        }
-        guard !host.isEmpty else { throw fail("missing host") }
-        guard host.utf8.allSatisfy({ Self.isHostByte($0) }) else { throw fail("invalid host") }
-        var port = transport.defaultPort
-        if let portText {
-            guard !portText.isEmpty, portText.count <= 5, let value = Int(portText), (0...65535).contains(value) else {
-                throw fail("invalid port")
-            }
-            port = value
-        }
-        self.init(transport: transport, host: String(host), port: port)
+        let authority: SIPHostPort
+        do { authority = try SIPHostPort(parsing: rest) } catch { throw fail(error.reason) }
+        let host = authority.host
+        let port = authority.port ?? transport.defaultPort
+        self.init(transport: transport, host: host, port: port)
     }
 
     public init?(_ description: String) {
@@ -91,9 +67,4 @@ public struct SIPListenerURL: Sendable, Hashable, CustomStringConvertible, Lossl
         SIPListenerURL(transport: .tcp, host: "0.0.0.0", port: 5060),
         SIPListenerURL(transport: .tls, host: "0.0.0.0", port: 5061),
     ]
-
-    private static func isHostByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x2D
-            || b == 0x3A || b == 0x25
-    }
 }

@@ -50,7 +50,7 @@ public struct SIPMessageParser: Sendable {
             headEnd = located.headEnd
             bodyStart = located.bodyStart
         } else if count > limits.maxMessageSize {
-            throw SIPParseError(.limitExceeded, "message larger than \(limits.maxMessageSize) bytes")
+            throw SIPParseError(.messageTooLarge, "message larger than \(limits.maxMessageSize) bytes")
         } else {
             // No empty line: parse what there is so the error can still be answered.
             headEnd = count
@@ -59,7 +59,7 @@ public struct SIPMessageParser: Sendable {
         }
         if count - start > limits.maxMessageSize {
             pending = pending ?? SIPParseError(
-                .limitExceeded, "message of \(count - start) bytes exceeds \(limits.maxMessageSize)")
+                .messageTooLarge, "message of \(count - start) bytes exceeds \(limits.maxMessageSize)")
         }
 
         let headBytes = UnsafeRawBufferPointer(rebasing: buffer[start..<headEnd])

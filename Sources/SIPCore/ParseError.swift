@@ -25,6 +25,7 @@ public struct SIPParseError: Error, Sendable, Hashable, CustomStringConvertible 
             case unsupportedURIScheme
             case invalidEncoding
             case limitExceeded
+            case messageTooLarge
         }
         let base: Base
         public static let emptyMessage = Code(base: .emptyMessage)
@@ -41,6 +42,8 @@ public struct SIPParseError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let unsupportedURIScheme = Code(base: .unsupportedURIScheme)
         public static let invalidEncoding = Code(base: .invalidEncoding)
         public static let limitExceeded = Code(base: .limitExceeded)
+        /// The whole message is larger than ``SIPParserLimits/maxMessageSize``.
+        public static let messageTooLarge = Code(base: .messageTooLarge)
         public var description: String { "\(base)" }
     }
 
@@ -61,11 +64,13 @@ public struct SIPParseError: Error, Sendable, Hashable, CustomStringConvertible 
     public var isAnswerable: Bool { replyHeaders != nil }
 
     /// The status code to answer with: 505 for an unsupported SIP-Version, 416 for an unsupported
-    /// Request-URI scheme, 413 for an oversized message, 400 otherwise (RFC 3261 §21.4).
+    /// Request-URI scheme, 513 Message Too Large for a message over the size limit
+    /// (RFC 3261 §21.5.14), 400 otherwise (RFC 3261 §21.4.1).
     public var statusCode: Int {
         switch code.base {
         case .unsupportedVersion: return 505
         case .unsupportedURIScheme: return 416
+        case .messageTooLarge: return 513
         default: return 400
         }
     }

@@ -62,7 +62,7 @@ public struct SIPStreamFramer: Sendable {
                 if count >= limit {
                     reset()
                     return .framingError(SIPParseError(
-                        .limitExceeded, "header section larger than \(limit) bytes"))
+                        .messageTooLarge, "header section larger than \(limit) bytes"))
                 }
                 scanned = count
                 return .needMoreData
@@ -74,7 +74,7 @@ public struct SIPStreamFramer: Sendable {
                 if total > limit {
                     reset()
                     var error = SIPParseError(
-                        .limitExceeded, "message of \(total) bytes exceeds \(limit)")
+                        .messageTooLarge, "message of \(total) bytes exceeds \(limit)")
                     error.replyHeaders = replyHeaders(buffer, headEnd: located.bodyStart)
                     return .framingError(error)
                 }

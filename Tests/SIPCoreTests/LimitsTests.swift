@@ -25,7 +25,7 @@ import Testing
         // The header section ends inside the limit only if the limit is generous enough; here the
         // empty line lies beyond it, so nothing can be answered.
         expectError(
-            base, .limitExceeded, reason: "message larger than \(base.count - 1) bytes", answerable: false,
+            base, .messageTooLarge, reason: "message larger than \(base.count - 1) bytes", answerable: false,
             limits: limits)
 
         // Header section inside the limit, body beyond it: answerable.
@@ -33,7 +33,7 @@ import Testing
         let withBody = message(registerReplacing("Content-Length", with: "Content-Length: 100"), body: body)
         limits.maxMessageSize = withBody.count - 50
         expectError(
-            withBody, .limitExceeded, reason: "message of \(withBody.count) bytes exceeds \(withBody.count - 50)",
+            withBody, .messageTooLarge, reason: "message of \(withBody.count) bytes exceeds \(withBody.count - 50)",
             answerable: true, limits: limits)
     }
 
@@ -43,7 +43,11 @@ import Testing
         let fitting = try #require(parseOK(fits + [], limits: .default)?.request)
         #expect(fitting.body.count == 65000)
         let over = fits + [0x61]
-        expectError(over, .limitExceeded, reason: "exceeds 65536", answerable: true)
+        expectError(over, .messageTooLarge, reason: "exceeds 65536", answerable: true)
+        #expect(throws: SIPParseError.self) { try SIPMessageParser().parse(over) }
+        do { _ = try SIPMessageParser().parse(over) } catch {
+            #expect(error.statusCode == 513, "RFC 3261 §21.5.14 Message Too Large")
+        }
     }
 
     @Test func maxHeaderCount() throws {

@@ -299,7 +299,7 @@ func verifyEverySplit(
             Self.register + endless,
             expected: [
                 Self.parsed(Self.register),
-                .framingError(.limitExceeded, "header section larger than 400 bytes", answerable: false),
+                .framingError(.messageTooLarge, "header section larger than 400 bytes", answerable: false),
             ], limits: limits)
     }
 
@@ -324,7 +324,7 @@ func verifyEverySplit(
             Self.register + big,
             expected: [
                 Self.parsed(Self.register),
-                .framingError(.limitExceeded, "message of \(headLength + 1000) bytes exceeds 400", answerable: true),
+                .framingError(.messageTooLarge, "message of \(headLength + 1000) bytes exceeds 400", answerable: true),
             ], limits: limits)
     }
 

@@ -184,6 +184,47 @@ struct ServerIntegrationTests {
         }
     }
 
+    @Test("Max-Forwards 0: OPTIONS for a foreign domain → 200 (RFC 3261 §11, §16.3), MESSAGE → 483 Too Many Hops")
+    func maxForwardsZero() async throws {
+        try await RunningServer.with { server in
+            try await withClient(.udp, to: try server.address(.udp)) { client in
+                func request(_ method: String, _ callID: String, maxForwards: Int) -> String {
+                    [
+                        "\(method) sip:bob@elsewhere.example SIP/2.0",
+                        "Via: SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-\(callID);rport",
+                        "Max-Forwards: \(maxForwards)", "From: <sip:tester@example.net>;tag=mf",
+                        "To: <sip:bob@elsewhere.example>", "Call-ID: \(callID)", "CSeq: 1 \(method)",
+                        "Content-Length: 0", "", "",
+                    ].joined(separator: "\r\n")
+                }
+                try await client.send(request("OPTIONS", "mf-options-0", maxForwards: 0))
+                #expect(try await client.inbox.nextFinalResponse().statusCode == 200)
+                try await client.send(request("OPTIONS", "mf-options-70", maxForwards: 70))
+                #expect(try await client.inbox.nextFinalResponse().statusCode == 501, "not for us, no proxy yet")
+                try await client.send(request("MESSAGE", "mf-message-0", maxForwards: 0))
+                #expect(try await client.inbox.nextFinalResponse().statusCode == 483)
+            }
+        }
+    }
+
+    @Test("CANCEL that matches no INVITE → 481 (RFC 3261 §9.2)")
+    func cancelWithoutInvite() async throws {
+        try await RunningServer.with { server in
+            try await withClient(.udp, to: try server.address(.udp)) { client in
+                let cancel = [
+                    "CANCEL sip:70@example.net SIP/2.0",
+                    "Via: SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-no-such-invite;rport",
+                    "Max-Forwards: 70", "From: <sip:69@example.net>;tag=c1", "To: <sip:70@example.net>",
+                    "Call-ID: cancel-1", "CSeq: 1 CANCEL", "Content-Length: 0", "", "",
+                ].joined(separator: "\r\n")
+                try await client.send(cancel)
+                let response = try await client.inbox.nextFinalResponse()
+                #expect(response.statusCode == 481)
+                #expect(try response.cseq.method == .cancel)
+            }
+        }
+    }
+
     @Test("Cancelling the task that runs the server stops it (run() returns)")
     func cancellationStops() async throws {
         try await RunningServer.with(stop: .cancel) { server in

@@ -1,4 +1,5 @@
 import SIPAuth
+import SIPCore
 import Testing
 
 @Suite("Digest computation (RFC 2617, RFC 7616, SIP)")
@@ -72,5 +73,26 @@ struct DigestComputationTests {
         #expect(DigestAlgorithm(token: "AKAv1-MD5") == nil)
         #expect(DigestAlgorithm.sha256Session.base == .sha256)
         #expect(DigestAlgorithm.md5.hexLength == 32 && DigestAlgorithm.sha256Session.hexLength == 64)
+    }
+}
+
+@Suite("Digest client") struct DigestClientTests {
+    /// RFC 2617 §3.5: the credentials a client computes for the example challenge.
+    @Test func answersTheRFC2617Example() throws {
+        var challenge = SIPAuthHeader(scheme: "Digest")
+        challenge.appendQuoted("realm", "testrealm@host.com")
+        challenge.appendQuoted("qop", "auth,auth-int")
+        challenge.appendQuoted("nonce", "dcd98b7102dd2f0e8b11d0f600bfb0c093")
+        challenge.appendQuoted("opaque", "5ccc069c403ebaf9f0171e9517f40e41")
+        let credentials = DigestClient.credentials(
+            answering: challenge, username: "Mufasa", password: "Circle Of Life", method: "GET",
+            digestURI: "/dir/index.html", nonceCount: 1, cnonce: "0a4f113b")
+        #expect(credentials.response == "6629fae49393a05397450978507c4ef1")
+        #expect(credentials.nonceCount == "00000001" && credentials.qop == "auth")
+        #expect(credentials.opaque == "5ccc069c403ebaf9f0171e9517f40e41" && credentials.algorithm == "MD5")
+        // It parses back as it is written on the wire.
+        let reparsed = try SIPAuthHeader(parsing: Substring(credentials.description))
+        #expect(reparsed.response == credentials.response && reparsed.username == "Mufasa")
+        #expect(DigestClient.nonceCountText(0x1a) == "0000001a")
     }
 }

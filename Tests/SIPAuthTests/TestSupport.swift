@@ -29,27 +29,10 @@ func answer(
     algorithm: DigestAlgorithm? = nil,
     includeOpaque: Bool = true
 ) -> SIPAuthHeader {
-    let algorithm = algorithm ?? challenge.algorithm.flatMap { DigestAlgorithm(token: $0) } ?? .md5
-    let realm = challenge.realm ?? ""
-    let nonce = challenge.nonce ?? ""
-    let qop: String? = nc == nil ? nil : "auth"
-    let response = DigestComputation.response(
-        algorithm: algorithm, username: username, realm: realm, password: password, method: method,
-        digestURI: uri, nonce: nonce, nonceCount: nc, cnonce: cnonce, qop: qop)
-    var header = SIPAuthHeader(scheme: "Digest")
-    header.appendQuoted("username", username)
-    header.appendQuoted("realm", realm)
-    header.appendQuoted("nonce", nonce)
-    header.appendQuoted("uri", uri)
-    header.appendQuoted("response", response)
-    header.appendToken("algorithm", algorithm.token)
-    if let cnonce { header.appendQuoted("cnonce", cnonce) }
-    if includeOpaque, let opaque = challenge.opaque { header.appendQuoted("opaque", opaque) }
-    if let nc {
-        header.appendToken("qop", "auth")
-        header.appendToken("nc", nc)
-    }
-    return header
+    DigestClient.credentials(
+        answering: challenge, username: username, password: password, method: method, digestURI: uri,
+        nonceCount: nc.flatMap { UInt32($0, radix: 16) }, cnonce: cnonce, algorithm: algorithm,
+        includesOpaque: includeOpaque)
 }
 
 /// Replaces (or removes, with nil) one parameter of `header`.

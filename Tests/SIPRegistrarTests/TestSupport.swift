@@ -236,32 +236,11 @@ struct Phone {
         _ challenge: SIPAuthHeader, nonceCount: Int, username: String? = nil, password: String? = nil,
         requestURI: String? = nil, algorithm: DigestAlgorithm? = nil
     ) -> String {
-        let username = username ?? authUser
-        let algorithm = algorithm ?? challenge.algorithm.flatMap { DigestAlgorithm(token: $0) } ?? .md5
-        let realm = challenge.realm ?? ""
-        let nonce = challenge.nonce ?? ""
-        let uri = requestURI ?? self.requestURI
-        let nc = Self.nonceCountText(nonceCount)
-        let response = DigestComputation.response(
-            algorithm: algorithm, username: username, realm: realm, password: password ?? self.password,
-            method: "REGISTER", digestURI: uri, nonce: nonce, nonceCount: nc, cnonce: cnonce, qop: "auth")
-        var header = SIPAuthHeader(scheme: "Digest")
-        header.appendQuoted("username", username)
-        header.appendQuoted("realm", realm)
-        header.appendQuoted("nonce", nonce)
-        header.appendQuoted("uri", uri)
-        header.appendQuoted("response", response)
-        header.appendToken("algorithm", algorithm.token)
-        header.appendQuoted("cnonce", cnonce)
-        if let opaque = challenge.opaque { header.appendQuoted("opaque", opaque) }
-        header.appendToken("qop", "auth")
-        header.appendToken("nc", nc)
-        return header.description
-    }
-
-    static func nonceCountText(_ count: Int) -> String {
-        let hex = String(count, radix: 16)
-        return String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+        DigestClient.credentials(
+            answering: challenge, username: username ?? authUser, password: password ?? self.password,
+            method: "REGISTER", digestURI: requestURI ?? self.requestURI, nonceCount: UInt32(nonceCount),
+            cnonce: cnonce, algorithm: algorithm
+        ).description
     }
 
     /// Picks the challenge this phone answers from a 401.

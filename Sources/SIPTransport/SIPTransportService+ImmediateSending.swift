@@ -20,14 +20,16 @@ extension SIPTransportService: SIPImmediateMessageSender {
     public func sendResponseImmediately(
         _ response: SIPResponse, to source: SIPSource, onFailure: @escaping @Sendable (any Error) -> Void
     ) {
-        let topVia: SIPVia
-        do { topVia = try response.topVia } catch {
-            onFailure(SIPTransportError(.unroutable, "response without a usable Via: \(error.reason)"))
-            return
-        }
         let message = SIPMessage.response(response)
         switch source.transport {
         case .udp:
+            // Only UDP needs the top Via here (received/rport/maddr); a stream response goes back
+            // over the request's connection, and the fallback path parses it itself.
+            let topVia: SIPVia
+            do { topVia = try response.topVia } catch {
+                onFailure(SIPTransportError(.unroutable, "response without a usable Via: \(error.reason)"))
+                return
+            }
             let destination = SIPResponseRouting.datagramDestination(topVia: topVia, source: source)
             let channel: any Channel
             do { channel = try udpChannel(to: destination, from: source.local) } catch {

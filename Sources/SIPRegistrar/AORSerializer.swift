@@ -4,66 +4,60 @@ import Synchronization
 /// read the AOR's bindings, check Call-ID/CSeq and write; two REGISTERs for the same AOR must
 /// not interleave), while different AORs proceed in parallel and meet in the group commit.
 ///
-/// Waiters for a busy AOR queue in arrival order (FIFO) and are resumed one by one.
+/// Without tasks or suspension: ``run(_:_:)`` starts the work at once, on the calling thread,
+/// when the AOR is free; otherwise the work queues (FIFO) and is started by the `release` of the
+/// work before it, on that thread. Work must call `release` exactly once, when it is done.
 final class AORSerializer: Sendable {
-    private struct State {
-        /// AORs being processed, with the continuations waiting for each.
-        var busy: [String: [CheckedContinuation<Void, Never>]] = [:]
-    }
+    typealias Work = @Sendable (_ release: @escaping @Sendable () -> Void) -> Void
 
-    private let state = Mutex(State())
+    /// AORs being processed, with the work waiting for each.
+    private let busy = Mutex<[String: [Work]]>([:])
 
-    /// Runs `body` while holding the AOR.
-    func withAOR<T, E: Error>(_ aor: String, _ body: () async throws(E) -> T) async throws(E) -> T {
-        await acquire(aor)
-        defer { release(aor) }
-        return try await body()
+    /// Runs `work` for `aor` now, or after the work queued before it has released the AOR.
+    func run(_ aor: String, _ work: @escaping Work) {
+        let startNow = busy.withLock { busy -> Bool in
+            if busy[aor] == nil {
+                busy[aor] = []
+                return true
+            }
+            busy[aor]!.append(work)
+            return false
+        }
+        if startNow { work(releaser(aor)) }
     }
 
     /// How many REGISTERs wait for `aor` behind the one holding it (queue depth, for metrics and
     /// for tests that need to know a request has queued).
     func waiterCount(for aor: String) -> Int {
-        state.withLock { $0.busy[aor]?.count ?? 0 }
+        busy.withLock { $0[aor]?.count ?? 0 }
     }
 
     /// True while a REGISTER holds `aor`.
     func isHeld(_ aor: String) -> Bool {
-        state.withLock { $0.busy[aor] != nil }
+        busy.withLock { $0[aor] != nil }
     }
 
-    private func acquire(_ aor: String) async {
-        let acquired = state.withLock { state -> Bool in
-            if state.busy[aor] == nil {
-                state.busy[aor] = []
-                return true
-            }
-            return false
-        }
-        if acquired { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if state.busy[aor] == nil {
-                    state.busy[aor] = []
-                    return true
+    private func releaser(_ aor: String) -> @Sendable () -> Void {
+        let once = Once()
+        return { [self] in
+            guard once.first() else { return }
+            let next = busy.withLock { busy -> Work? in
+                guard var waiting = busy[aor] else { return nil }
+                if waiting.isEmpty {
+                    busy[aor] = nil
+                    return nil
                 }
-                state.busy[aor]!.append(continuation)
-                return false
+                let first = waiting.removeFirst()
+                busy[aor] = waiting
+                return first
             }
-            if now { continuation.resume() }
+            next?(releaser(aor))
         }
     }
+}
 
-    private func release(_ aor: String) {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard var waiters = state.busy[aor] else { return nil }
-            if waiters.isEmpty {
-                state.busy[aor] = nil
-                return nil
-            }
-            let first = waiters.removeFirst()
-            state.busy[aor] = waiters
-            return first
-        }
-        next?.resume()
-    }
+/// True the first time only (a `release` called twice must not start two waiters).
+private final class Once: Sendable {
+    private let done = Atomic(false)
+    func first() -> Bool { !done.exchange(true, ordering: .acquiringAndReleasing) }
 }

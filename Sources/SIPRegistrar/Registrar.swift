@@ -1,9 +1,10 @@
 public import Logging
-import NIOCore
 import Metrics
+import NIOCore
 public import SIPAuth
 public import SIPCore
 public import SIPStorage
+public import SIPTransaction
 public import SIPTransport
 
 /// The REGISTER handler (RFC 3261 §10.3) with instrument-aware digest authentication
@@ -14,12 +15,19 @@ public import SIPTransport
 /// old nonce; unknown user and wrong password give identical answers), auth user vs To user
 /// (403), then the binding rules of ``RegistrationPlanner`` for the AOR — serialized per AOR —
 /// and a group commit through ``BindingWriter``. The 200 OK is built only after the commit, from
-/// the ``LocationService`` it updates, and lists every current binding with its remaining
-/// expiry, plus Date (§10.3 step 8).
+/// the ``LocationService`` the writer updates, and lists every current binding with its
+/// remaining expiry, plus Date (§10.3 step 8).
 ///
-/// Every outcome is logged once, as a structured event (`register.ok`, `register.challenge`,
-/// `register.auth_failed`, `register.lockout`, …) with the AOR, instrument, instance, source and
-/// transport as metadata, and counted in `sip_register_total{outcome}`. No secret is logged.
+/// Threads: everything up to the commit runs on the caller's thread (the event loop that
+/// received the request): the password comes from the store's in-memory cache, the digest is
+/// checked and the bindings planned there; the commit runs on the writer, and the response is
+/// built and sent back on the ``CompletionExecutor`` the caller gave (the same event loop). No
+/// task is created per REGISTER.
+///
+/// Every outcome is logged once, as a structured ``SIPRequestEvent`` (`register.ok`,
+/// `register.challenge`, `register.auth_failed`, `register.lockout`, …) with the AOR,
+/// instrument, instance, source and transport as metadata, and counted in
+/// `sip_register_total{outcome}`. No secret is logged.
 public final class Registrar: Sendable {
     public let configuration: SIPRegistrarConfiguration
     public let location: LocationService
@@ -51,171 +59,240 @@ public final class Registrar: Sendable {
         self.now = now
     }
 
-    /// What the registrar can say about a REGISTER without waiting for storage: the answer
-    /// (rejections before authentication, and the first 401 challenge), or the prepared
-    /// request to finish with ``finish(_:)``. Cheap and synchronous, so a transport thread can
-    /// answer most unauthenticated REGISTERs at once.
-    public enum FirstStep: Sendable {
-        case respond(SIPResponse)
-        case continueAsync(PreparedRegister)
+    /// One REGISTER as the registrar sees it: the request, its essentials parsed at ingress and
+    /// where it came from.
+    public struct Input: Sendable {
+        public var request: SIPRequest
+        public var essentials: SIPRequestEssentials
+        public var source: SIPSource
+
+        public init(request: SIPRequest, essentials: SIPRequestEssentials, source: SIPSource) {
+            self.request = request
+            self.essentials = essentials
+            self.source = source
+        }
+    }
+
+    /// Answers one REGISTER.
+    ///
+    /// Returns the response when it is known without a commit (rejections, challenges, a
+    /// failed digest check); otherwise returns nil and calls `completion` with the response
+    /// once the bindings are committed, on `executor`. The outcome is logged either way.
+    public func handle(
+        _ input: Input, executor: CompletionExecutor, completion: @escaping @Sendable (SIPResponse) -> Void
+    ) -> SIPResponse? {
+        var event = SIPRequestEvent()
+        let prepared: PreparedRegister
+        do { prepared = try prepare(input, event: &event) } catch { return reply(input, rejection: error, event: &event) }
+        let username = prepared.credentials.digestUsername
+        let cached = username.map { credentials.cachedPassword(user: $0.user, domain: prepared.domain) } ?? .unknownUser
+        switch cached {
+        case .password(let password):
+            return authenticated(prepared, password: password, event: event, executor: executor, completion: completion)
+        case .unknownUser:
+            return authenticated(prepared, password: nil, event: event, executor: executor, completion: completion)
+        case .notCached:
+            // A store without a credential cache: the one case that waits for storage before the
+            // digest check. It resumes on the caller's executor.
+            let event = event
+            Task { [credentials] in
+                let looked: Result<String?, StorageError>
+                do throws(StorageError) {
+                    looked = .success(try await credentials.password(user: username!.user, domain: prepared.domain))
+                } catch {
+                    looked = .failure(error)
+                }
+                executor.execute { [self] in
+                    var event = event
+                    switch looked {
+                    case .success(let password):
+                        if let response = authenticated(
+                            prepared, password: password, event: event, executor: executor, completion: completion)
+                        {
+                            completion(response)
+                        }
+                    case .failure:
+                        completion(reply(input, rejection: Self.storeUnavailable, event: &event))
+                    }
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Answers one REGISTER and returns the response (for callers outside the event loop, and
+    /// tests): ``handle(_:executor:completion:)`` with the completion run where the commit
+    /// finished.
+    public func handleRegister(_ request: SIPRequest, source: SIPSource) async -> SIPResponse {
+        let essentials: SIPRequestEssentials
+        do throws(SIPRequestEssentials.Failure) { essentials = try SIPRequestEssentials(parsing: request) } catch {
+            let parseError: SIPParseError
+            switch error {
+            case .unusableVia(let e), .invalid(let e, _): parseError = e
+            }
+            // The transport answers these before a registrar sees them (400 naming the header).
+            return SIPResponse(answering: request, error: SIPResponseError(parseError))
+        }
+        let input = Input(request: request, essentials: essentials, source: source)
+        return await withCheckedContinuation { continuation in
+            if let response = handle(input, executor: .immediate, completion: { continuation.resume(returning: $0) }) {
+                continuation.resume(returning: response)
+            }
+        }
     }
 
     /// A REGISTER that passed the checks before authentication and carries credentials.
-    public struct PreparedRegister: Sendable {
-        let request: SIPRequest
-        let source: SIPSource
+    struct PreparedRegister: Sendable {
+        let input: Input
         let sourceAddress: String
-        let to: SIPNameAddress
         let toUser: String
         let aor: String
+        let domain: String
         let credentials: SIPAuthHeader
-        var event: RegistrationEvent
     }
 
-    /// Answers one REGISTER (``begin(_:source:)`` then, when needed, ``finish(_:)``).
-    public func handleRegister(_ request: SIPRequest, source: SIPSource) async -> SIPResponse {
-        switch begin(request, source: source) {
-        case .respond(let response): return response
-        case .continueAsync(let prepared): return await finish(prepared)
-        }
-    }
-
-    /// The synchronous part of REGISTER handling: domain, Require, lockout, To, and the
-    /// challenge of a request without credentials.
-    public func begin(_ request: SIPRequest, source: SIPSource) -> FirstStep {
-        var event = RegistrationEvent(request: request, source: source)
-        do {
-            return .continueAsync(try prepare(request, source: source, event: &event))
-        } catch {
-            return .respond(reply(request, rejection: error, event: &event))
-        }
-    }
-
-    /// The part that needs storage: password lookup, digest verification, binding rules and the
-    /// group commit.
-    public func finish(_ prepared: PreparedRegister) async -> SIPResponse {
-        var event = prepared.event
-        let response: SIPResponse
-        do {
-            response = try await register(prepared, event: &event)
-            event.outcome = "register.ok"
-        } catch {
-            return reply(prepared.request, rejection: error, event: &event)
-        }
-        record(event, status: response.statusCode)
-        return response
-    }
-
-    private func reply(_ request: SIPRequest, rejection: RegistrarRejection, event: inout RegistrationEvent)
-        -> SIPResponse
-    {
-        var reply = SIPResponse(
-            answering: request, statusCode: rejection.statusCode, reasonPhrase: rejection.reasonPhrase,
-            toTag: Self.makeTag())
-        for field in rejection.headers { reply.headers.insert(field, at: reply.headers.count - 1) }
-        event.outcome = rejection.outcome
+    private func reply(_ input: Input, rejection: SIPResponseError, event: inout SIPRequestEvent) -> SIPResponse {
+        let reply = SIPResponse(answering: input.request, error: rejection)
+        if event.outcome == nil { event.outcome = rejection.outcome }
         event.detail = event.detail ?? rejection.reasonPhrase
-        record(event, status: reply.statusCode)
+        record(event, status: reply.statusCode, input: input)
         return reply
     }
 
-    private func record(_ event: RegistrationEvent, status: Int) {
-        event.log(to: logger, status: status)
-        Counter(label: "sip_register_total", dimensions: [("outcome", event.outcome)]).increment()
+    private func record(_ event: SIPRequestEvent, status: Int, input: Input) {
+        var event = event
+        event.level = Self.level(event.outcome, status: status)
+        event.log(
+            to: logger, status: status, method: input.request.method, callID: input.essentials.callID, source: input.source)
+        let outcome = event.outcome ?? SIPRequestEvent.defaultOutcome(method: input.request.method, status: status)
+        Counter(label: "sip_register_total", dimensions: [("outcome", outcome)]).increment()
     }
 
-    private func prepare(_ request: SIPRequest, source: SIPSource, event: inout RegistrationEvent)
-        throws(RegistrarRejection) -> PreparedRegister
-    {
+    private static func level(_ outcome: String?, status: Int) -> Logger.Level {
+        switch outcome {
+        case "register.lockout", "register.auth_failed", "register.forbidden": .notice
+        case "register.store_unavailable": .error
+        default: status >= 500 ? .warning : .info
+        }
+    }
+
+    static let storeUnavailable = SIPResponseError(
+        503, "Service Unavailable", headers: [SIPHeaderField(.retryAfter, "5")], outcome: "register.store_unavailable")
+
+    /// Domain, Require, lockout, To, and the challenge of a request without credentials.
+    private func prepare(_ input: Input, event: inout SIPRequestEvent) throws(SIPResponseError) -> PreparedRegister {
+        let request = input.request
         guard isOurDomain(request.uri) else {
-            throw RegistrarRejection(404, "Not Found", outcome: "register.not_our_domain")
+            throw SIPResponseError(404, "Not Found", outcome: "register.not_our_domain")
         }
         let required = (try? request.require) ?? []
         let unsupported = required.filter { tag in !Self.supportedExtensions.contains { $0 == tag.lowercased() } }
         if !unsupported.isEmpty {
-            throw RegistrarRejection(
+            throw SIPResponseError(
                 420, "Bad Extension", headers: [SIPHeaderField(.unsupported, unsupported.joined(separator: ", "))],
                 outcome: "register.bad_extension")
         }
-        let sourceAddress = source.remote.ipAddress ?? "unknown"
+        let sourceAddress = input.source.remote.ipAddress ?? "unknown"
         if limiter.isLockedOut(sourceAddress) {
-            throw RegistrarRejection(
+            throw SIPResponseError(
                 AuthFailureLimiter.statusCode, AuthFailureLimiter.reasonPhrase, outcome: "register.lockout")
         }
-        let to: SIPNameAddress
-        do { to = try request.to } catch { throw .badRequest(error.reason) }
+        let to = input.essentials.to
         guard to.uri.scheme != .tel, let toUser = to.uri.unescapedUser, !toUser.isEmpty else {
             throw .badRequest("To has no user part")
         }
         guard isOurDomain(to.uri) else {
-            throw RegistrarRejection(404, "Not Found", outcome: "register.not_our_domain")
+            throw SIPResponseError(404, "Not Found", outcome: "register.not_our_domain")
         }
         let aor = Binding.canonicalAOR(to.uri)
         event.aor = aor
         let offered: [SIPAuthHeader]
-        do { offered = try request.authorizations() } catch { throw .badRequest(error.reason) }
+        do { offered = try request.authorizations() + request.proxyAuthorizations() } catch {
+            throw .badRequest(error.reason)
+        }
         guard let credentials = DigestVerifier.credentials(in: offered, realm: configuration.realm) else {
             throw challenge(stale: false, outcome: "register.challenge")
         }
         event.authUser = credentials.digestUsername?.full
         return PreparedRegister(
-            request: request, source: source, sourceAddress: sourceAddress, to: to, toUser: toUser, aor: aor,
-            credentials: credentials, event: event)
+            input: input, sourceAddress: sourceAddress, toUser: toUser, aor: aor, domain: to.uri.normalizedHost,
+            credentials: credentials)
     }
 
-    private func register(_ prepared: PreparedRegister, event: inout RegistrationEvent)
-        async throws(RegistrarRejection) -> SIPResponse
-    {
-        let request = prepared.request
-        let aor = prepared.aor
-        let username = try await authenticate(prepared, event: &event)
-        if configuration.requireAORMatch, username.user != prepared.toUser {
-            throw RegistrarRejection(403, "Auth user does not match the To AOR", outcome: "register.forbidden")
-        }
-        event.instrument = username.instrument
-
-        let registration = try registrationRequest(request, aor: aor, username: username, source: prepared.source)
-        event.instances = registration.contacts.contacts.compactMap(\.instance)
-        let now = self.now()
-        let current: [Binding] = try await serializer.withAOR(aor) { () async throws(RegistrarRejection) -> [Binding] in
-            let existing = location.contacts(aor: aor, now: now)
-            let updates = try RegistrationPlanner.plan(
-                registration, existing: existing, policy: configuration.policy, now: now)
-            if !updates.isEmpty {
-                let changes: [BindingChange?]
-                do { changes = try await writer.submit(updates) } catch {
-                    throw RegistrarRejection(
-                        503, "Service Unavailable", headers: [SIPHeaderField(.retryAfter, "5")],
-                        outcome: "register.store_unavailable")
-                }
-                location.apply(changes.compactMap { $0 })
+    /// After the password lookup: the digest check, then the binding rules and the commit.
+    private func authenticated(
+        _ prepared: PreparedRegister, password: String?, event: SIPRequestEvent, executor: CompletionExecutor,
+        completion: @escaping @Sendable (SIPResponse) -> Void
+    ) -> SIPResponse? {
+        var event = event
+        let input = prepared.input
+        let registration: RegistrationRequest
+        do throws(SIPResponseError) {
+            let username = try authenticate(prepared, password: password, event: &event)
+            if configuration.requireAORMatch, username.user != prepared.toUser {
+                throw SIPResponseError(403, "Auth user does not match the To AOR", outcome: "register.forbidden")
             }
-            return location.contacts(aor: aor, now: now)
+            event.instrument = username.instrument
+            registration = try registrationRequest(input, aor: prepared.aor, username: username)
+        } catch {
+            return reply(input, rejection: error, event: &event)
         }
+        event.instances = registration.contacts.contacts.compactMap(\.instance)
+        let aor = prepared.aor
+        let event0 = event
+        serializer.run(aor) { [self] release in
+            var event = event0
+            let now = self.now()
+            let updates: [BindingUpdate]
+            do throws(SIPResponseError) {
+                updates = try RegistrationPlanner.plan(
+                    registration, existing: location.contacts(aor: aor, now: now), policy: configuration.policy, now: now)
+            } catch {
+                release()
+                completion(reply(input, rejection: error, event: &event))
+                return
+            }
+            guard !updates.isEmpty else {
+                release()
+                completion(registered(input, registration: registration, event: event, now: now))
+                return
+            }
+            let committedEvent = event
+            writer.submit(updates, on: executor) { [self] outcome in
+                release()
+                var event = committedEvent
+                switch outcome {
+                case .success:
+                    completion(registered(input, registration: registration, event: event, now: now))
+                case .failure:
+                    completion(reply(input, rejection: Self.storeUnavailable, event: &event))
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The 200 once the bindings are stored (the writer applied them to ``location``).
+    private func registered(
+        _ input: Input, registration: RegistrationRequest, event: SIPRequestEvent, now: SIPTimestamp
+    ) -> SIPResponse {
+        var event = event
+        let current = location.contacts(aor: registration.aor, now: now)
         if event.instrument == nil { event.instrument = current.first { $0.callID == registration.callID }?.instrument }
-        return okResponse(request, bindings: current, registration: registration, now: now)
+        event.outcome = "register.ok"
+        let response = okResponse(input.request, bindings: current, registration: registration, now: now)
+        record(event, status: response.statusCode, input: input)
+        return response
     }
 
     /// Digest authentication (RFC 3261 §22.4, RFC 7616). Throws the 401/403 to send.
-    private func authenticate(_ prepared: PreparedRegister, event: inout RegistrationEvent)
-        async throws(RegistrarRejection) -> SIPAuthUsername
+    private func authenticate(_ prepared: PreparedRegister, password: String?, event: inout SIPRequestEvent)
+        throws(SIPResponseError) -> SIPAuthUsername
     {
-        let request = prepared.request
-        let credentials = prepared.credentials
-        let realm = configuration.realm
-        let domain = prepared.to.uri.normalizedHost
-        let source = prepared.sourceAddress
-        let username = credentials.digestUsername
-        var password: String?
-        if let username {
-            do { password = try await self.credentials.password(user: username.user, domain: domain) } catch {
-                throw RegistrarRejection(
-                    503, "Service Unavailable", headers: [SIPHeaderField(.retryAfter, "5")],
-                    outcome: "register.store_unavailable")
-            }
-        }
+        let request = prepared.input.request
         switch verifier.verify(
-            method: request.method, requestURI: request.uri, credentials: credentials, realm: realm, password: password)
+            method: request.method, requestURI: request.uri, credentials: prepared.credentials,
+            realm: configuration.realm, password: password)
         {
         case .success(let verified):
             return verified
@@ -223,9 +300,9 @@ public final class Registrar: Sendable {
             throw challenge(stale: true, outcome: "register.stale_nonce")
         case .failure(let reason):
             event.detail = reason.rawValue
-            switch limiter.recordFailure(from: source) {
+            switch limiter.recordFailure(from: prepared.sourceAddress) {
             case .lockedOut, .alreadyLockedOut:
-                throw RegistrarRejection(
+                throw SIPResponseError(
                     AuthFailureLimiter.statusCode, AuthFailureLimiter.reasonPhrase, outcome: "register.lockout")
             case .counted, .notCounted:
                 break
@@ -234,15 +311,17 @@ public final class Registrar: Sendable {
         }
     }
 
-    private func challenge(stale: Bool, outcome: String) -> RegistrarRejection {
-        RegistrarRejection(
+    private func challenge(stale: Bool, outcome: String) -> SIPResponseError {
+        SIPResponseError(
             401, "Unauthorized", headers: challenger.headerFields(kind: .wwwAuthenticate, stale: stale),
             outcome: outcome)
     }
 
-    private func registrationRequest(
-        _ request: SIPRequest, aor: String, username: SIPAuthUsername, source: SIPSource
-    ) throws(RegistrarRejection) -> RegistrationRequest {
+    private func registrationRequest(_ input: Input, aor: String, username: SIPAuthUsername) throws(SIPResponseError)
+        -> RegistrationRequest
+    {
+        let request = input.request
+        let source = input.source
         let contacts: SIPContactList
         let expires: UInt32?
         let path: [String]
@@ -253,12 +332,12 @@ public final class Registrar: Sendable {
         } catch { throw .badRequest(error.reason) }
         let supported = ((try? request.supported) ?? []) + ((try? request.require) ?? [])
         return RegistrationRequest(
-            aor: aor, callID: String(request.callID ?? ""), cseq: (try? request.cseq.sequence) ?? 0,
+            aor: aor, callID: input.essentials.callID, cseq: input.essentials.cseq.sequence,
             contacts: contacts, expiresHeader: expires,
             supportsOutbound: supported.contains { $0.lowercased() == "outbound" }, path: path,
-            instrument: username.instrument, source: Self.describe(source.remote),
+            instrument: username.instrument, source: source.remote.sipHostPort,
             transport: source.transport.description, connectionID: source.connectionID?.rawValue,
-            localListener: Self.describe(source.local), userAgent: request.userAgent)
+            localListener: source.local.sipHostPort, userAgent: request.userAgent)
     }
 
     /// 200 OK (RFC 3261 §10.3 step 8): every current binding with its remaining expiry,
@@ -267,7 +346,7 @@ public final class Registrar: Sendable {
     private func okResponse(
         _ request: SIPRequest, bindings: [Binding], registration: RegistrationRequest, now: SIPTimestamp
     ) -> SIPResponse {
-        var response = SIPResponse(answering: request, statusCode: 200, toTag: Self.makeTag())
+        var response = SIPResponse(answering: request, statusCode: 200, toTag: SIPTag.random())
         response.headers.removeAll(.contentLength)
         for binding in bindings {
             var value = "<\(binding.contact)>;expires=\(max(0, binding.expiresAt.secondsSince1970 - now.secondsSince1970))"
@@ -301,18 +380,5 @@ public final class Registrar: Sendable {
         while digits.count < 3 { digits = "0" + digits }
         while digits.hasSuffix("0") { digits.removeLast() }
         return "0." + (digits.isEmpty ? "0" : digits)
-    }
-
-    /// `203.0.113.7:5060`, `[2001:db8::1]:5060`.
-    static func describe(_ address: SocketAddress) -> String {
-        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
-        if case .v6 = address { return "[\(ip)]:\(port)" }
-        return "\(ip):\(port)"
-    }
-
-    /// A To tag (RFC 3261 §19.3: at least 32 bits of randomness).
-    public static func makeTag() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String(generator.next() as UInt64, radix: 36)
     }
 }

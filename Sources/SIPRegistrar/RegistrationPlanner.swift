@@ -60,7 +60,7 @@ public struct RegistrationRequest: Sendable {
 public enum RegistrationPlanner {
     public static func plan(
         _ request: RegistrationRequest, existing: [Binding], policy: RegistrarPolicy, now: SIPTimestamp
-    ) throws(RegistrarRejection) -> [BindingUpdate] {
+    ) throws(SIPResponseError) -> [BindingUpdate] {
         switch request.contacts {
         case .wildcard:
             guard request.expiresHeader == 0 else {
@@ -79,7 +79,7 @@ public enum RegistrationPlanner {
     private static func planContacts(
         _ contacts: [SIPContact], _ request: RegistrationRequest, existing: [Binding], policy: RegistrarPolicy,
         now: SIPTimestamp
-    ) throws(RegistrarRejection) -> [BindingUpdate] {
+    ) throws(SIPResponseError) -> [BindingUpdate] {
         if request.supportsOutbound, contacts.filter({ $0.address.parameters.contains("reg-id") }).count > 1 {
             throw .badRequest("more than one Contact with reg-id")
         }
@@ -92,7 +92,7 @@ public enum RegistrationPlanner {
             }
             let requested = contact.expires ?? request.expiresHeader ?? policy.defaultExpires
             if requested != 0, requested < policy.minExpires {
-                throw RegistrarRejection(
+                throw SIPResponseError(
                     423, "Interval Too Brief",
                     headers: [SIPHeaderField(.minExpires, String(policy.minExpires))], outcome: "register.interval_too_brief")
             }
@@ -131,8 +131,8 @@ public enum RegistrationPlanner {
 
 extension RegistrationPlanner {
     /// 400 for a CSeq not higher than the one stored for the same Call-ID (RFC 3261 §10.3 steps 6–7).
-    static func outOfOrder(_ cseq: UInt32, stored: UInt32) -> RegistrarRejection {
-        RegistrarRejection(
+    static func outOfOrder(_ cseq: UInt32, stored: UInt32) -> SIPResponseError {
+        SIPResponseError(
             400, "CSeq \(cseq) not higher than \(stored) for this Call-ID", outcome: "register.out_of_order")
     }
 }

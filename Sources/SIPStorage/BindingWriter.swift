@@ -4,13 +4,19 @@ import Synchronization
 /// Group commit for the location service: many concurrent registrations, one transaction per
 /// batch.
 ///
-/// A registrar hands each REGISTER's binding changes to ``submit(_:)`` and answers 200 only when
-/// it returns, i.e. after the batch holding them is committed (RFC 3261 §10.3 step 8 reports the
-/// stored bindings; we make "stored" mean durable). While one batch is being written, new
-/// submissions queue up; when the write finishes, everything that queued (up to
+/// A registrar hands each REGISTER's binding changes to ``submit(_:on:completion:)`` and answers
+/// 200 only from the completion, i.e. after the batch holding them is committed (RFC 3261 §10.3
+/// step 8 reports the stored bindings; we make "stored" mean durable). While one batch is being
+/// written, new submissions queue up; when the write finishes, everything that queued (up to
 /// ``Configuration/maxBatchSize`` updates) goes into the next single ``LocationStore/apply(_:)``
 /// call. Under load the batch grows and the per-binding cost of a durable commit (fsync) shrinks;
 /// with no load a submission is written at once, with no added delay.
+///
+/// After a commit the writer applies the committed changes to the in-memory
+/// ``LocationService`` first, then runs the completions: each submission names the
+/// ``CompletionExecutor`` it resumes on (the event loop that received the REGISTER), and the
+/// completions of one batch are handed to each executor in one call, in submission order — one
+/// wake-up per batch and event loop, not one per registration.
 ///
 /// It is a swift-service-lifecycle `Service`: ``run()`` is the commit loop and must be running
 /// (in the server's `ServiceGroup`, or a task in tests) for submissions to complete. On graceful
@@ -47,11 +53,13 @@ public final class BindingWriter: Service, Sendable {
         public var failedBatches = 0
     }
 
-    private typealias Outcome = Result<[BindingChange?], StorageError>
+    /// The result a submission completes with: one change per update, or the error.
+    public typealias Outcome = Result<[BindingChange?], StorageError>
 
     private struct Waiter {
         var updates: [BindingUpdate]
-        var continuation: CheckedContinuation<Outcome, Never>
+        var executor: CompletionExecutor
+        var completion: @Sendable (Outcome) -> Void
     }
 
     private struct State {
@@ -62,38 +70,56 @@ public final class BindingWriter: Service, Sendable {
     }
 
     public let store: any LocationStore
+    /// The in-memory index the committed changes are applied to before completions run; nil
+    /// when the caller keeps no index (tests of the store alone).
+    public let location: LocationService?
     public let configuration: Configuration
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
-    public init(store: any LocationStore, configuration: Configuration = Configuration()) {
+    public init(store: any LocationStore, location: LocationService? = nil, configuration: Configuration = Configuration()) {
         self.store = store
+        self.location = location
         self.configuration = configuration
         (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues `updates` for the next batch and returns once that batch is committed, with one
-    /// result per update as ``LocationStore/apply(_:)`` returns them. The updates of one
-    /// submission are applied in order, together, in one transaction. Cancelling the calling
-    /// task does not withdraw a submission: it may already be committed.
+    /// Queues `updates` for the next batch; `completion` runs on `executor` once that batch is
+    /// committed (and applied to ``location``), with one result per update as
+    /// ``LocationStore/apply(_:)`` returns them, or with the error. The updates of one
+    /// submission are applied in order, together, in one transaction. Never blocks and never
+    /// suspends: a refused submission (shutting down, overloaded) completes on `executor` too.
+    public func submit(
+        _ updates: [BindingUpdate], on executor: CompletionExecutor,
+        completion: @escaping @Sendable (Outcome) -> Void
+    ) {
+        if updates.isEmpty {
+            executor.execute { completion(.success([])) }
+            return
+        }
+        let rejection: StorageError? = state.withLock { state in
+            if state.closed { return .shuttingDown }
+            if state.pendingUpdates + updates.count > configuration.maxPendingUpdates, state.pendingUpdates > 0 {
+                return .overloaded(limit: configuration.maxPendingUpdates)
+            }
+            state.pending.append(Waiter(updates: updates, executor: executor, completion: completion))
+            state.pendingUpdates += updates.count
+            return nil
+        }
+        if let rejection {
+            executor.execute { completion(.failure(rejection)) }
+        } else {
+            wakeup.yield()
+        }
+    }
+
+    /// Queues `updates` for the next batch and returns once that batch is committed (see
+    /// ``submit(_:on:completion:)``). Cancelling the calling task does not withdraw a
+    /// submission: it may already be committed.
     public func submit(_ updates: [BindingUpdate]) async throws(StorageError) -> [BindingChange?] {
-        if updates.isEmpty { return [] }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-            let rejection: StorageError? = state.withLock { state in
-                if state.closed { return .shuttingDown }
-                if state.pendingUpdates + updates.count > configuration.maxPendingUpdates, state.pendingUpdates > 0 {
-                    return .overloaded(limit: configuration.maxPendingUpdates)
-                }
-                state.pending.append(Waiter(updates: updates, continuation: continuation))
-                state.pendingUpdates += updates.count
-                return nil
-            }
-            if let rejection {
-                continuation.resume(returning: .failure(rejection))
-            } else {
-                wakeup.yield()
-            }
+            submit(updates, on: .immediate) { continuation.resume(returning: $0) }
         }
         return try outcome.get()
     }
@@ -166,16 +192,32 @@ public final class BindingWriter: Service, Sendable {
             state.statistics.largestBatch = max(state.statistics.largestBatch, updates.count)
             if case .success = outcome { state.statistics.updates += updates.count } else { state.statistics.failedBatches += 1 }
         }
-        switch outcome {
-        case .success(let changes):
-            var offset = 0
-            for waiter in batch {
-                let slice = Array(changes[offset..<(offset + waiter.updates.count)])
+        if case .success(let changes) = outcome, let location {
+            location.apply(changes.lazy.compactMap { $0 })
+        }
+        // One hand-off per executor (event loop) for the whole batch, in submission order.
+        var groups: [(executor: CompletionExecutor, work: [@Sendable () -> Void])] = []
+        var offset = 0
+        for waiter in batch {
+            let result: Outcome
+            switch outcome {
+            case .success(let changes):
+                result = .success(Array(changes[offset..<(offset + waiter.updates.count)]))
                 offset += waiter.updates.count
-                waiter.continuation.resume(returning: .success(slice))
+            case .failure(let error):
+                result = .failure(error)
             }
-        case .failure(let error):
-            for waiter in batch { waiter.continuation.resume(returning: .failure(error)) }
+            let completion = waiter.completion
+            let work: @Sendable () -> Void = { completion(result) }
+            if let index = groups.firstIndex(where: { $0.executor.id == waiter.executor.id }) {
+                groups[index].work.append(work)
+            } else {
+                groups.append((waiter.executor, [work]))
+            }
+        }
+        for group in groups {
+            let work = group.work
+            group.executor.execute { for item in work { item() } }
         }
     }
 }

@@ -27,9 +27,30 @@ public protocol CredentialStore: Sendable {
     /// The password of (user, domain), decrypted; nil when the user does not exist.
     func password(user: String, domain: String) async throws(StorageError) -> String?
 
+    /// The password of (user, domain) from the store's in-memory credential cache, without
+    /// waiting and without touching the database: what the registrar uses on the event loop.
+    /// ``CachedPassword/notCached`` when this store keeps no cache (or the entry cannot be
+    /// decrypted): the caller then falls back to ``password(user:domain:)``. The default
+    /// implementation keeps no cache.
+    func cachedPassword(user: String, domain: String) -> CachedPassword
+
     /// Adds or updates (new password) every entry in one transaction: either all are stored or,
     /// on the first invalid entry, none is and ``StorageError/importRejected(_:)`` names its line.
     func importUsers(_ entries: [UserImportEntry], now: SIPTimestamp) async throws(StorageError) -> UserImportSummary
+}
+
+extension CredentialStore {
+    public func cachedPassword(user: String, domain: String) -> CachedPassword { .notCached }
+}
+
+/// The answer of ``CredentialStore/cachedPassword(user:domain:)``.
+public enum CachedPassword: Sendable, Hashable {
+    /// The user exists; its password, decrypted.
+    case password(String)
+    /// The cache holds every user and this one is not among them.
+    case unknownUser
+    /// The cache cannot answer: ask the store.
+    case notCached
 }
 
 /// What a successful import did.

@@ -48,6 +48,11 @@ public final class InMemoryCredentialStore: CredentialStore {
         }.sorted { ($0.domain, $0.user) < ($1.domain, $1.user) }
     }
 
+    public func cachedPassword(user: String, domain: String) -> CachedPassword {
+        let key = UserKey(user: user, domain: domain)
+        return users.withLock { $0[key] }.map { .password($0.password) } ?? .unknownUser
+    }
+
     public func password(user: String, domain: String) async throws(StorageError) -> String? {
         let key = UserKey(user: user, domain: domain)
         return users.withLock { $0[key]?.password }

@@ -76,6 +76,17 @@ extension SQLiteStore {
         }
     }
 
+    /// From the sealed-password cache (``Configuration/cachesCredentials``), which this store
+    /// updates after every commit that changes a user: one dictionary lookup and one AES-GCM
+    /// open, no database access.
+    public func cachedPassword(user: String, domain: String) -> CachedPassword {
+        guard let cache = credentialCache else { return .notCached }
+        let key = UserKey(user: user, domain: domain)
+        guard let sealed = cache[key] else { return .unknownUser }
+        guard let password = try? cipher.open(sealed, user: key.user, domain: key.domain) else { return .notCached }
+        return .password(password)
+    }
+
     public func password(user: String, domain: String) async throws(StorageError) -> String? {
         let key = UserKey(user: user, domain: domain)
         let sealed: [UInt8]?

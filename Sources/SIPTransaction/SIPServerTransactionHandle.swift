@@ -1,26 +1,32 @@
+public import NIOCore
 public import SIPCore
 public import SIPTransport
 
-/// A TU's reference to one server transaction (RFC 3261 §17.2): the request that created it,
-/// where it came from, and the way to respond. Copyable and Sendable: the TU may respond from
-/// any task. Two handles are equal when they name the same transaction.
+/// A TU's reference to one server transaction (RFC 3261 §17.2): the request that created it, its
+/// essential headers parsed once (``SIPRequestEssentials``), where it came from, the event loop
+/// that received it, and the way to respond. Copyable and Sendable (two references): the TU may
+/// respond from any thread. Two handles are equal when they name the same transaction.
 public struct SIPServerTransactionHandle: Sendable, Hashable {
-    /// The §17.2.3 matching key.
-    public let key: SIPServerTransactionKey
-    /// The request that created the transaction.
-    public let request: SIPRequest
-    /// Where it came from; responses go back there (§18.2.2).
-    public let source: SIPSource
-    let id: UInt64
+    let record: ServerTransactionRecord
     let layer: SIPTransactionLayer
 
-    init(key: SIPServerTransactionKey, id: UInt64, request: SIPRequest, source: SIPSource, layer: SIPTransactionLayer) {
-        self.key = key
-        self.id = id
-        self.request = request
-        self.source = source
+    init(record: ServerTransactionRecord, layer: SIPTransactionLayer) {
+        self.record = record
         self.layer = layer
     }
+
+    /// The §17.2.3 matching key.
+    public var key: SIPServerTransactionKey { record.key }
+    /// The request that created the transaction.
+    public var request: SIPRequest { record.request }
+    /// Its top Via (stamped), From, To, Call-ID, CSeq and Max-Forwards, parsed once.
+    public var essentials: SIPRequestEssentials { record.essentials }
+    /// Where it came from; responses go back there (§18.2.2).
+    public var source: SIPSource { record.source }
+    /// The event loop that received the request, when it came from the transport. Work that
+    /// must wait (a storage commit) resumes on it.
+    public var eventLoop: (any EventLoop)? { record.eventLoop }
+    var id: UInt64 { record.id }
 
     /// True when the request came over TCP or TLS.
     public var isReliable: Bool { source.transport.isStream }
@@ -39,9 +45,35 @@ public struct SIPServerTransactionHandle: Sendable, Hashable {
         try respond(SIPResponse(answering: request, statusCode: statusCode, reasonPhrase: reasonPhrase, toTag: toTag))
     }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.id == rhs.id && lhs.key == rhs.key }
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(id)
-        hasher.combine(key)
+    /// §9.2: the INVITE server transaction this CANCEL cancels, if it has not sent a final
+    /// response yet (see ``SIPTransactionLayer/inviteTransaction(forCancel:)``).
+    public func cancelledInviteTransaction() -> SIPServerTransactionHandle? {
+        layer.inviteTransaction(forCancel: self)
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.record === rhs.record }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(record)) }
+}
+
+/// What a server transaction knows about its request, shared by every copy of its handle.
+/// Immutable after creation.
+final class ServerTransactionRecord: Sendable {
+    let key: SIPServerTransactionKey
+    let id: UInt64
+    let request: SIPRequest
+    let essentials: SIPRequestEssentials
+    let source: SIPSource
+    let eventLoop: (any EventLoop)?
+
+    init(
+        key: SIPServerTransactionKey, id: UInt64, request: SIPRequest, essentials: SIPRequestEssentials,
+        source: SIPSource, eventLoop: (any EventLoop)?
+    ) {
+        self.key = key
+        self.id = id
+        self.request = request
+        self.essentials = essentials
+        self.source = source
+        self.eventLoop = eventLoop
     }
 }

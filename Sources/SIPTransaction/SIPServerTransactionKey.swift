@@ -18,6 +18,30 @@ public enum SIPServerTransactionKey: Sendable, Hashable {
         self = try Self.make(request, method: method)
     }
 
+    /// The key of the transaction a request belongs to, from its essentials parsed at ingress
+    /// (no header is parsed again). ACK maps to its INVITE.
+    public init(request: SIPRequest, essentials: SIPRequestEssentials) {
+        let method = request.method == .ack ? SIPMethod.invite : request.method
+        self = Self.make(request, essentials: essentials, method: method)
+    }
+
+    /// The key of the INVITE transaction a CANCEL cancels, from its essentials (§9.2).
+    public init(cancelTarget cancel: SIPRequest, essentials: SIPRequestEssentials) {
+        self = Self.make(cancel, essentials: essentials, method: .invite)
+    }
+
+    private static func make(_ request: SIPRequest, essentials: SIPRequestEssentials, method: SIPMethod) -> Self {
+        let via = essentials.topVia
+        if let branch = via.branch, branch.hasPrefix(SIPVia.magicCookie) {
+            return .rfc3261(branch: branch, sentBy: via.sentByKey, method: method)
+        }
+        return .rfc2543(
+            SIPLegacyTransactionKey(
+                requestURI: request.uri, fromTag: essentials.from.tag, callID: essentials.callID,
+                sequence: essentials.cseq.sequence, method: method,
+                topVia: "\(via.transport) \(via.sentByKey);branch=\(via.branch ?? "")"))
+    }
+
     /// The key of the INVITE transaction a CANCEL cancels (§9.2: the CANCEL is matched as if
     /// its method were that of the request it cancels).
     public init(cancelTarget cancel: SIPRequest) throws(SIPParseError) {

@@ -1,16 +1,26 @@
 import Logging
+public import NIOCore
 public import SIPCore
 import SIPTransport
 import Synchronization
 
 extension SIPTransactionLayer {
-    /// §17.2.3: match a request to a server transaction, or create one.
-    func receiveRequest(_ request: SIPRequest, source: SIPSource) {
-        let key: SIPServerTransactionKey
-        do { key = try SIPServerTransactionKey(request: request) } catch {
-            rejectUnmatchable(request, source: source, error: error)
-            return
+    /// §17.2.3: match a request to a server transaction, or create one. The key comes from the
+    /// essentials the transport parsed; a request delivered without them (tests, other
+    /// receivers) has them parsed here, and is answered 400 when they are unusable.
+    func receiveRequest(_ request: SIPRequest, source: SIPSource, essentials given: SIPRequestEssentials?, eventLoop: (any EventLoop)?) {
+        let essentials: SIPRequestEssentials
+        if let given {
+            essentials = given
+        } else {
+            do throws(SIPRequestEssentials.Failure) { essentials = try SIPRequestEssentials(parsing: request) } catch {
+                switch error {
+                case .unusableVia(let error), .invalid(let error, _): rejectUnmatchable(request, source: source, error: error)
+                }
+                return
+            }
         }
+        let key = SIPServerTransactionKey(request: request, essentials: essentials)
         enum Outcome { case absorbed, strayACK, created }
         let shard = shardIndex(key)
         var effects: [TransactionEffect] = []
@@ -26,12 +36,14 @@ extension SIPTransactionLayer {
                 previous.timers.cancelAll()
                 metrics.transactionRemoved(server: true)
             }
-            let handle = SIPServerTransactionHandle(
-                key: key, id: state.nextID(), request: request, source: source, layer: self)
+            let record = ServerTransactionRecord(
+                key: key, id: state.nextID(), request: request, essentials: essentials, source: source,
+                eventLoop: eventLoop)
+            let handle = SIPServerTransactionHandle(record: record, layer: self)
             var entry = ServerEntry(
                 machine: ServerMachine(
                     request: request, isReliable: source.transport.isStream, timers: configuration.timers),
-                handle: handle, requestToTag: request.toTag, responseToTag: nil)
+                handle: handle, requestToTag: essentials.to.tag, responseToTag: nil)
             if let lifetime = configuration.maximumLifetime {
                 arm(.lifetime, after: lifetime, target: .server(key, id: handle.id), shard: shard, timers: &entry.timers, state: &state)
             }
@@ -79,7 +91,19 @@ extension SIPTransactionLayer {
     /// §17.2.3 with the method taken as INVITE and has not sent a final response yet.
     public func inviteTransaction(forCancel cancel: SIPRequest) -> SIPServerTransactionHandle? {
         guard cancel.method == .cancel, let key = try? SIPServerTransactionKey(cancelTarget: cancel) else { return nil }
-        return shards[shardIndex(key)].state.withLock { state -> SIPServerTransactionHandle? in
+        return inviteTransaction(key: key, cancel: cancel)
+    }
+
+    /// §9.2: the INVITE server transaction the CANCEL of `cancel` cancels, keyed from the
+    /// CANCEL's essentials (no header parsed again).
+    public func inviteTransaction(forCancel cancel: SIPServerTransactionHandle) -> SIPServerTransactionHandle? {
+        guard cancel.request.method == .cancel else { return nil }
+        let key = SIPServerTransactionKey(cancelTarget: cancel.request, essentials: cancel.essentials)
+        return inviteTransaction(key: key, cancel: cancel.request)
+    }
+
+    private func inviteTransaction(key: SIPServerTransactionKey, cancel: SIPRequest) -> SIPServerTransactionHandle? {
+        shards[shardIndex(key)].state.withLock { state -> SIPServerTransactionHandle? in
             guard let entry = state.servers[key], entry.machine.isCancellable, entry.toTagMatches(cancel) else {
                 return nil
             }

@@ -100,7 +100,8 @@ public final class SIPTransactionLayer: SIPMessageReceiver, Sendable {
     /// transaction or hands it to the TU. Never blocks.
     public func receive(_ incoming: SIPIncomingMessage) {
         switch incoming.message {
-        case .request(let request): receiveRequest(request, source: incoming.source)
+        case .request(let request):
+            receiveRequest(request, source: incoming.source, essentials: incoming.essentials, eventLoop: incoming.eventLoop)
         case .response(let response): receiveResponse(response, source: incoming.source)
         }
     }

@@ -10,7 +10,9 @@ import SIPCore
 /// - Answerable parse errors get a response (400 with the error's reason, or 505/416, from
 ///   ``SIPParseError/statusCode``) sent per §18.2.2 from this socket; unanswerable ones are dropped
 ///   and counted (`sip_transport_parse_errors_total`, `sip_transport_dropped_total`).
-/// - Good messages get Via `received`/`rport` (requests) and go to the receiver with their source.
+/// - Good messages get Via `received`/`rport` (requests) and go to the receiver with their source;
+///   a request whose From, To, Call-ID, CSeq or Max-Forwards is missing or malformed is answered
+///   400 here (``SIPTransportHandlerContext/deliver(_:source:eventLoop:)``).
 final class SIPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -45,18 +47,20 @@ final class SIPDatagramHandler: ChannelInboundHandler {
         }
         let local = self.local ?? context.channel.localAddress ?? remote
         let source = SIPSource(transport: .udp, remote: remote, local: local)
+        let answer: SIPResponse?
         switch result {
         case .success(let message):
-            shared.deliver(message, source: source)
+            answer = shared.deliver(message, source: source, eventLoop: context.eventLoop)
         case .failure(let error):
-            guard let response = shared.answer(error, transport: .udp, remote: remote),
-                let topVia = try? response.topVia
-            else { return }
-            let destination = SIPResponseRouting.datagramDestination(topVia: topVia, source: source)
-            let buffer = context.channel.allocator.sipBuffer(.response(response))
-            shared.metrics.sent(.udp, .response(response))
-            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
+            answer = shared.answer(error, transport: .udp, remote: remote)
         }
+        guard let answer else { return }
+        // A Via of another SIP version (505) cannot be parsed for routing: answer the source.
+        let destination =
+            (try? answer.topVia).map { SIPResponseRouting.datagramDestination(topVia: $0, source: source) } ?? remote
+        let buffer = context.channel.allocator.sipBuffer(.response(answer))
+        shared.metrics.sent(.udp, .response(answer))
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -32,7 +32,9 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
             let source = SIPSource(
                 transport: transport, remote: remote, local: context.channel.localAddress ?? remote,
                 connectionID: connectionID, peerCertificate: certificate(context))
-            shared.deliver(message, source: source)
+            if let answer = shared.deliver(message, source: source, eventLoop: context.eventLoop) {
+                write(answer, context: context)
+            }
         case .invalidMessage(let error):
             if let response = shared.answer(error, transport: transport, remote: remote) {
                 write(response, context: context)

@@ -23,27 +23,83 @@ struct SIPTransportHandlerContext: Sendable {
         self.framingErrorCloseDelay = framingErrorCloseDelay
     }
 
-    /// Stamps `received`/`rport` on a request (RFC 3261 §18.2.1, RFC 3581 §4), counts the message
-    /// and hands it to the receiver. Requests whose top Via is unusable are dropped and counted.
-    func deliver(_ message: SIPMessage, source: SIPSource) {
-        var message = message
-        if case .request(var request) = message {
-            if case .invalidVia(let error) = SIPViaProcessing.stampReceived(&request.headers, remote: source.remote) {
+    /// Parses a request's essentials once (top Via, From, To, Call-ID, CSeq, Max-Forwards),
+    /// stamps `received`/`rport` on its top Via (RFC 3261 §18.2.1, RFC 3581 §4), works out
+    /// where its responses go over UDP (§18.2.2), counts the message and hands it to the
+    /// receiver, on `eventLoop` (the caller's).
+    ///
+    /// Returns the answer the caller must write itself when the request cannot go on: 400 naming
+    /// the missing or malformed essential header (§8.2.2), 505 for a Via of another SIP version.
+    /// A request without a usable Via is dropped and counted (nil is returned).
+    func deliver(_ message: SIPMessage, source: SIPSource, eventLoop: any EventLoop) -> SIPResponse? {
+        guard case .request(var request) = message else {
+            metrics.received(source.transport, message)
+            hand(SIPIncomingMessage(message: message, source: source, eventLoop: eventLoop), callID: message.headers[.callID])
+            return nil
+        }
+        var essentials: SIPRequestEssentials
+        do throws(SIPRequestEssentials.Failure) {
+            essentials = try SIPRequestEssentials(parsing: request, limits: parserLimits)
+        } catch {
+            return reject(request, failure: error, source: source)
+        }
+        SIPViaProcessing.stamp(&essentials, headers: &request.headers, remote: source.remote)
+        var source = source
+        if source.transport == .udp {
+            source.responseAddress = SIPResponseRouting.datagramDestination(topVia: essentials.topVia, source: source)
+        }
+        let incoming = SIPIncomingMessage(
+            message: .request(request), source: source, essentials: essentials, eventLoop: eventLoop)
+        metrics.received(source.transport, incoming.message)
+        hand(incoming, callID: nil)
+        return nil
+    }
+
+    private func hand(_ incoming: SIPIncomingMessage, callID: Substring?) {
+        guard let receiver else {
+            metrics.dropped(incoming.source.transport, reason: "no_receiver")
+            return
+        }
+        if logger.logLevel <= .trace {
+            logger.trace(
+                "received",
+                metadata: metadata(incoming.source, callID: callID ?? incoming.essentials.map { Substring($0.callID) }))
+        }
+        receiver.receive(incoming)
+    }
+
+    /// A request whose essentials are unusable: the answer (400/505) when its Via can route
+    /// one, else nil (dropped and counted). ACKs are never answered (RFC 3261 §17.2.3).
+    private func reject(
+        _ request: SIPRequest, failure: SIPRequestEssentials.Failure, source: SIPSource
+    ) -> SIPResponse? {
+        let error: SIPParseError
+        switch failure {
+        case .unusableVia(let viaError):
+            error = viaError
+            guard viaError.statusCode == 505, request.headers.contains(.via) else {
                 metrics.dropped(source.transport, reason: "invalid_via")
                 logger.debug(
                     "dropped request with unusable Via",
-                    metadata: metadata(source, callID: request.callID, ["sip.error": "\(error.reason)"]))
-                return
+                    metadata: metadata(source, callID: request.callID, ["sip.error": "\(viaError.reason)"]))
+                return nil
             }
-            message = .request(request)
+        case .invalid(let invalid, _):
+            error = invalid
         }
-        metrics.received(source.transport, message)
-        guard let receiver else {
-            metrics.dropped(source.transport, reason: "no_receiver")
-            return
+        metrics.parseError(source.transport, error)
+        guard request.method != .ack else {
+            metrics.dropped(source.transport, reason: "unanswerable")
+            return nil
         }
-        logger.trace("received", metadata: metadata(source, callID: message.headers[.callID]))
-        receiver.receive(SIPIncomingMessage(message: message, source: source))
+        var headers = SIPHeaders(SIPReplyHeaders(request: request).fields)
+        if case .invalid = failure { SIPViaProcessing.stampReceived(&headers, remote: source.remote) }
+        logger.debug(
+            "answering invalid request",
+            metadata: metadata(source, callID: request.callID, ["sip.error": "\(error.reason)", "sip.status": "\(error.statusCode)"]))
+        return SIPResponse(
+            answering: SIPReplyHeaders(method: request.method, fields: Array(headers)), statusCode: error.statusCode,
+            reasonPhrase: error.reason, toTag: SIPTag.random())
     }
 
     /// The response to send for a parse error, or nil when it cannot be answered (not a
@@ -65,7 +121,7 @@ struct SIPTransportHandlerContext: Sendable {
             metadata: ["sip.transport": "\(transport)", "sip.remote": "\(remote.sipHostPort)", "sip.error": "\(error.reason)"])
         return SIPResponse(
             answering: stamped, statusCode: error.statusCode, reasonPhrase: error.reason,
-            toTag: String(UInt64.random(in: 1...UInt64.max), radix: 16))
+            toTag: SIPTag.random())
     }
 
     func metadata(_ source: SIPSource, callID: Substring?, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {

@@ -23,14 +23,19 @@ extension SIPTransportService: SIPImmediateMessageSender {
         let message = SIPMessage.response(response)
         switch source.transport {
         case .udp:
-            // Only UDP needs the top Via here (received/rport/maddr); a stream response goes back
-            // over the request's connection, and the fallback path parses it itself.
-            let topVia: SIPVia
-            do { topVia = try response.topVia } catch {
-                onFailure(SIPTransportError(.unroutable, "response without a usable Via: \(error.reason)"))
-                return
+            // Only UDP needs a destination here: worked out once when the request arrived
+            // (`source.responseAddress`), else from the response's top Via (received/rport/maddr).
+            let destination: SocketAddress
+            if let known = source.responseAddress {
+                destination = known
+            } else {
+                let topVia: SIPVia
+                do { topVia = try response.topVia } catch {
+                    onFailure(SIPTransportError(.unroutable, "response without a usable Via: \(error.reason)"))
+                    return
+                }
+                destination = SIPResponseRouting.datagramDestination(topVia: topVia, source: source)
             }
-            let destination = SIPResponseRouting.datagramDestination(topVia: topVia, source: source)
             let channel: any Channel
             do { channel = try udpChannel(to: destination, from: source.local) } catch {
                 onFailure(error)

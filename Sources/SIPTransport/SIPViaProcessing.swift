@@ -51,6 +51,37 @@ public enum SIPViaProcessing {
         return .stamped
     }
 
+    /// Adds `received`/`rport` to a top Via that was already parsed (``SIPRequestEssentials``):
+    /// updates `essentials.topVia` and rewrites only that value of its header line. Returns
+    /// true when something was added.
+    @discardableResult
+    public static func stamp(
+        _ essentials: inout SIPRequestEssentials, headers: inout SIPHeaders, remote: SocketAddress
+    ) -> Bool {
+        guard let sourceIP = remote.sipIPAddress, let sourcePort = remote.port else { return false }
+        var via = essentials.topVia
+        var changed = false
+        let wantsRPort = via.rport == .some(nil)
+        if wantsRPort || !sameIP(via.host, sourceIP) {
+            if via.received != sourceIP {
+                via.parameters.set("received", sourceIP)
+                changed = true
+            }
+        }
+        if wantsRPort {
+            via.parameters.set("rport", String(sourcePort))
+            changed = true
+        }
+        guard changed, essentials.topViaFieldIndex < headers.count else { return false }
+        let field = headers[essentials.topViaFieldIndex]
+        let value = field.value
+        let newValue = via.description + value[topValueEnd(value)...]
+        headers.replace(
+            at: essentials.topViaFieldIndex, with: SIPHeaderField(name: String(field.rawName), value: newValue))
+        essentials.topVia = via
+        return true
+    }
+
     /// Offset of the first comma outside quotes (end of the first Via value in the line).
     static func topValueEnd(_ value: Substring) -> Substring.Index {
         var inQuotes = false
@@ -74,6 +105,7 @@ public enum SIPViaProcessing {
 
     /// True when the Via host (maybe bracketed IPv6) is the same IP as `ip`.
     static func sameIP(_ host: String, _ ip: String) -> Bool {
+        if host == ip { return true }
         guard let normalized = normalizedIP(host) else { return false }
         return normalized == ip
     }
@@ -90,14 +122,14 @@ public enum SIPViaProcessing {
 
 extension SocketAddress {
     /// The IP as text for Via `received` (no brackets; IPv4-mapped IPv6 shown as IPv4).
-    var sipIPAddress: String? {
+    public var sipIPAddress: String? {
         guard var ip = ipAddress else { return nil }
         if ip.hasPrefix("::ffff:"), ip.contains(".") { ip.removeFirst(7) }
         return ip
     }
 
     /// `host:port` with brackets for IPv6, for logs.
-    var sipHostPort: String {
+    public var sipHostPort: String {
         guard let ip = ipAddress, let port else { return description }
         if case .v6 = self { return "[\(ip)]:\(port)" }
         return "\(ip):\(port)"

@@ -62,16 +62,22 @@ public struct SIPSource: Sendable, Hashable {
     public var connectionID: SIPConnectionID?
     /// The client certificate, for TLS connections that presented one.
     public var peerCertificate: SIPPeerCertificate?
+    /// For a request over UDP: the address its responses go to (RFC 3261 §18.2.2, RFC 3581 §4),
+    /// worked out once from the stamped top Via when the request arrived; nil when not known
+    /// (the sender then works it out from the response's Via).
+    public var responseAddress: SocketAddress?
 
     public init(
         transport: SIPTransportProtocol, remote: SocketAddress, local: SocketAddress,
-        connectionID: SIPConnectionID? = nil, peerCertificate: SIPPeerCertificate? = nil
+        connectionID: SIPConnectionID? = nil, peerCertificate: SIPPeerCertificate? = nil,
+        responseAddress: SocketAddress? = nil
     ) {
         self.transport = transport
         self.remote = remote
         self.local = local
         self.connectionID = connectionID
         self.peerCertificate = peerCertificate
+        self.responseAddress = responseAddress
     }
 }
 
@@ -80,10 +86,21 @@ public struct SIPSource: Sendable, Hashable {
 public struct SIPIncomingMessage: Sendable {
     public var message: SIPMessage
     public var source: SIPSource
+    /// For a request, its top Via (stamped), From, To, Call-ID, CSeq and Max-Forwards, parsed
+    /// once by the transport; nil when the deliverer did not parse them (the receiver then does).
+    public var essentials: SIPRequestEssentials?
+    /// The event loop that received the message (the channel's); work that must wait (a
+    /// storage commit) resumes on it. Nil outside NIO (tests driving a receiver directly).
+    public var eventLoop: (any EventLoop)?
 
-    public init(message: SIPMessage, source: SIPSource) {
+    public init(
+        message: SIPMessage, source: SIPSource, essentials: SIPRequestEssentials? = nil,
+        eventLoop: (any EventLoop)? = nil
+    ) {
         self.message = message
         self.source = source
+        self.essentials = essentials
+        self.eventLoop = eventLoop
     }
 }
 

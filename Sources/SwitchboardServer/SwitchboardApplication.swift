@@ -5,7 +5,7 @@ import NIOPosix
 import SIPAuth
 import SIPCore
 public import SIPRegistrar
-import SIPStorage
+public import SIPStorage
 public import SIPStorageSQLite
 import SIPTransaction
 public import SIPTransport
@@ -18,14 +18,14 @@ import UnixSignals
 ///
 /// Start order: storage (SQLite in the data dir, migrated), restore of unexpired bindings into
 /// the location service, then the group: the binding writer (group commit), the expiry sweep and
-/// the SIP transport, whose listeners feed the transaction layer, whose user is the
-/// ``RequestRouter``.
+/// the SIP transport, whose listeners feed the transaction layer, whose user is the request
+/// processor chain (``RequestChain``).
 public final class SwitchboardApplication: Sendable {
     public let configuration: SwitchboardConfiguration
     let logger: Logger
     let transport: SIPTransportService
     let transactions: SIPTransactionLayer
-    let router: RequestRouter
+    let chain: SIPProcessorChain
     let services: [any Service]
     let expiry: RegistrationExpiryService
     /// The location service (every current binding), for tests and the admin API.
@@ -50,8 +50,8 @@ public final class SwitchboardApplication: Sendable {
         store = try SQLiteStore(
             configuration: SQLiteStore.Configuration(dataDirectory: configuration.dataDirectory),
             logger: logger.withLabel("switchboard.storage"))
-        let writer = BindingWriter(store: store)
         location = LocationService()
+        let writer = BindingWriter(store: store, location: location)
         expiry = RegistrationExpiryService(
             store: store, location: location, interval: .seconds(configuration.registrar.purgeIntervalSeconds),
             logger: logger)
@@ -75,11 +75,13 @@ public final class SwitchboardApplication: Sendable {
         transport = SIPTransportService(
             configuration: transportConfiguration, eventLoopGroup: loops,
             logger: logger.withLabel("switchboard.transport"))
-        router = RequestRouter(registrar: registrar, domains: Set(domains), logger: logger)
+        let identity = SIPLocalIdentity(
+            domains: domains, listenerHosts: transportConfiguration.listeners.map(\.url.host))
+        chain = RequestChain.make(identity: identity, registrar: registrar, logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
             sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),
-            user: router,
+            user: chain,
             configuration: SIPTransactionLayer.Configuration(
                 timers: SIPTimerConfiguration(
                     t1: .milliseconds(timers.t1Milliseconds), t2: .milliseconds(timers.t2Milliseconds),
@@ -89,9 +91,7 @@ public final class SwitchboardApplication: Sendable {
             listen: configuration.admin.listen, credentials: store, locations: store, domains: domains,
             logger: logger.withLabel("switchboard.admin"))
         services = [writer, expiry, transport, admin.service]
-        let layer = transactions
-        router.transactionLayer.withLock { $0 = layer }
-        transport.setReceiver(layer)
+        transport.setReceiver(transactions)
     }
 
     /// The bound SIP listeners, once the transport has started.
@@ -113,7 +113,6 @@ public final class SwitchboardApplication: Sendable {
     private func announce() async {
         do {
             let startup = try await transport.waitUntilStarted()
-            router.setListeners(startup.listeners)
             if let certificate = startup.tlsCertificate {
                 logger.notice(
                     "TLS certificate", metadata: [

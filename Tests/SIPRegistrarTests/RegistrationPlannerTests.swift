@@ -26,11 +26,11 @@ struct RegistrationPlannerTests {
             userAgent: nil)
     }
 
-    func plan(_ request: RegistrationRequest, existing: [Binding] = []) throws(RegistrarRejection) -> [BindingUpdate] {
+    func plan(_ request: RegistrationRequest, existing: [Binding] = []) throws(SIPResponseError) -> [BindingUpdate] {
         try RegistrationPlanner.plan(request, existing: existing, policy: policy, now: Self.now)
     }
 
-    func rejection(_ request: RegistrationRequest, existing: [Binding] = []) -> RegistrarRejection? {
+    func rejection(_ request: RegistrationRequest, existing: [Binding] = []) -> SIPResponseError? {
         do {
             _ = try plan(request, existing: existing)
             return nil

@@ -79,36 +79,32 @@ final class Recorder: Sendable {
 struct SerializationTests {
     static let aor = "sip:69@example.net"
 
-    @Test("AORSerializer: one holder at a time, waiters resumed in arrival order, other AORs not blocked")
+    @Test("AORSerializer: one holder at a time, waiters run in arrival order, other AORs not blocked")
     func serializerIsFIFOAndExclusive() async throws {
         let serializer = AORSerializer()
         let recorder = Recorder()
-        let (gate, open) = AsyncStream.makeStream(of: Void.self)
-
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await serializer.withAOR("a") {
-                    for await _ in gate { break }
-                }
+        let held = Mutex<(@Sendable () -> Void)?>(nil)
+        serializer.run("a") { release in held.withLock { $0 = release } }
+        #expect(serializer.isHeld("a"))
+        for index in 1...5 {
+            serializer.run("a") { release in
+                recorder.enter(index)
+                recorder.leave()
+                release()
             }
-            await waitUntil("the holder holds a") { serializer.isHeld("a") }
-            for index in 1...5 {
-                group.addTask {
-                    await serializer.withAOR("a") {
-                        recorder.enter(index)
-                        await Task.yield()
-                        recorder.leave()
-                    }
-                }
-                await waitUntil("waiter \(index) queued") { serializer.waiterCount(for: "a") == index }
-            }
-            // Another AOR goes through while "a" is held.
-            let other = await serializer.withAOR("b") { "done" }
-            #expect(other == "done")
-            #expect(recorder.order.isEmpty, "nobody entered a while it was held")
-            open.yield()
-            open.finish()
+            #expect(serializer.waiterCount(for: "a") == index)
         }
+        // Another AOR goes through while "a" is held.
+        let other = Mutex(false)
+        serializer.run("b") { release in
+            other.withLock { $0 = true }
+            release()
+        }
+        #expect(other.withLock { $0 })
+        #expect(recorder.order.isEmpty, "nobody entered a while it was held")
+        let release = try #require(held.withLock { $0 })
+        release()
+        release()  // a second release is ignored
         #expect(recorder.order == [1, 2, 3, 4, 5])
         #expect(recorder.mostInside == 1)
         #expect(!serializer.isHeld("a") && serializer.waiterCount(for: "a") == 0)

@@ -124,8 +124,8 @@ func withRegistrar(
             SIPUserCredential(user: user, domain: TestUsers.domain, password: password), now: clock.timestamp)
     }
     let store = store ?? InMemoryLocationStore()
-    let writer = BindingWriter(store: store)
     let location = LocationService()
+    let writer = BindingWriter(store: store, location: location)
     let limiter = try AuthFailureLimiter(configuration: lockout, clock: clock)
     let logs = LogCapture()
     let registrar = Registrar(

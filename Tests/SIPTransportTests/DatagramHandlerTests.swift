@@ -25,9 +25,14 @@ struct DatagramHandlerTests {
         let channel = try makeChannel(receiver)
         try channel.writeInbound(envelope(Fixtures.options()))
         let got = try #require(receiver.all.first)
-        #expect(got.source == SIPSource(transport: .udp, remote: remote, local: local))
+        // Responses go to received/rport, worked out once on arrival (RFC 3581 §4).
+        #expect(got.source == SIPSource(transport: .udp, remote: remote, local: local, responseAddress: remote))
         let via = try #require(got.message.request).topVia
         #expect(via.received == "192.0.2.4" && via.rport == .some(41234))
+        // The essentials were parsed once and carry the stamped Via.
+        let essentials = try #require(got.essentials)
+        #expect(essentials.topVia == via)
+        #expect(got.eventLoop != nil)
         #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) == nil)
     }
 

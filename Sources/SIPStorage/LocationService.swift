@@ -1,16 +1,18 @@
 public import SIPCore
-public import SIPStorage
 import Synchronization
 
-/// The in-memory location service the proxy reads (RFC 3261 §10.3, §16.5): every unexpired
+/// The in-memory location service (RFC 3261 §10.3, §16.5; Kamailio's usrloc): every unexpired
 /// binding, indexed by address-of-record, by instrument (draft-worley-instrument-identification)
-/// and by `+sip.instance` (RFC 5626).
+/// and by `+sip.instance` (RFC 5626). The registrar writes it (through ``BindingWriter``); the
+/// proxy and the event notifier read it, without importing each other.
 ///
-/// It mirrors the durable ``LocationStore``: the registrar applies each committed batch of
-/// changes here right after the commit (``apply(_:)``), the expiry sweep removes purged
-/// bindings, and ``load(_:)`` fills it at start from the store. Reads never see an expired
-/// binding: they filter by `now`. All access is serialized by one mutex; readers copy out
-/// small arrays and never hold the lock across an `await`.
+/// It mirrors the durable ``LocationStore``: ``BindingWriter`` applies each committed batch of
+/// changes here right after the commit and before any REGISTER of the batch is answered
+/// (``apply(_:)``), ``RegistrationExpiryService`` removes purged bindings, and ``load(_:)``
+/// fills it at start from the store. Reads never see an expired binding: they filter by `now`.
+/// All access is serialized by one mutex, held only for the lookup itself, never across an
+/// `await`. A request target — an AOR, `~~in~MAC` or `~~in~USER&MAC` — is one call:
+/// ``contacts(for:now:)``.
 public final class LocationService: Sendable {
     private struct Index {
         var byKey: [BindingKey: Binding] = [:]
@@ -92,7 +94,17 @@ public final class LocationService: Sendable {
 
     /// The bindings of `aor` registered by `instrument` (`sip:~~in~USER&MAC@domain`).
     public func contacts(instrument: SIPInstrumentID, aor: String, now: SIPTimestamp) -> [Binding] {
-        contacts(instrument: instrument, now: now).filter { $0.aor == aor }
+        Self.ordered(index.withLock { $0.bindings($0.byInstrument[instrument], now: now) }.filter { $0.aor == aor })
+    }
+
+    /// The unexpired bindings a request target reaches: an AOR's (highest q first), or an
+    /// instrument's across its AORs, or one user's on one instrument.
+    public func contacts(for target: SIPLocationTarget, now: SIPTimestamp) -> [Binding] {
+        switch target {
+        case .addressOfRecord(let aor): contacts(aor: aor, now: now)
+        case .instrument(let instrument): contacts(instrument: instrument, now: now)
+        case .lineAppearance(let instrument, let aor): contacts(instrument: instrument, aor: aor, now: now)
+        }
     }
 
     /// The unexpired bindings with this `+sip.instance` value.

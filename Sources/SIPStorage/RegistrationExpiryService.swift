@@ -1,6 +1,5 @@
 public import Logging
 public import ServiceLifecycle
-public import SIPStorage
 
 /// Loads the unexpired bindings into the ``LocationService`` at start (restart restore) and then
 /// purges expired bindings from the store every interval, removing them from the location

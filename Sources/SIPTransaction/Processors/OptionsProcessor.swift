@@ -1,0 +1,62 @@
+public import SIPCore
+
+/// OPTIONS addressed to us (RFC 3261 §11.2): 200 with `Allow`, `Accept`, `Supported` and
+/// `Allow-Events` derived from what the chain's processors declare, so the answer never
+/// advertises what nothing handles; 420 with `Unsupported` when the request requires an
+/// extension we lack (§8.2.2.3).
+public struct OptionsProcessor: SIPRequestProcessor {
+    let identity: SIPLocalIdentity
+    let serverHeader: String?
+
+    /// Methods every chain answers: the transaction layer absorbs ACK, and CANCEL and OPTIONS
+    /// are answered by the core processors.
+    public static let coreMethods: [SIPMethod] = [.options, .cancel, .ack]
+
+    public init(identity: SIPLocalIdentity, serverHeader: String? = nil) {
+        self.identity = identity
+        self.serverHeader = serverHeader
+    }
+
+    public var capabilities: SIPProcessorCapabilities { SIPProcessorCapabilities(methods: Self.coreMethods) }
+
+    public func process(_ context: inout SIPRequestContext) throws(SIPResponseError) -> SIPProcessorAction {
+        guard context.request.method == .options, identity.isAddressedToUs(context.request.uri) else { return .continue }
+        return try answer(&context)
+    }
+
+    /// The 200 (or 420) to an OPTIONS we answer.
+    func answer(_ context: inout SIPRequestContext) throws(SIPResponseError) -> SIPProcessorAction {
+        let capabilities = context.capabilities
+        try SIPRequireCheck.check(context.request, supported: capabilities.supported)
+        var response = SIPResponse(answering: context.request, statusCode: 200, toTag: SIPTag.random())
+        response.headers.removeAll(.contentLength)
+        response.headers.append(.allow, capabilities.methods.map(\.rawValue).joined(separator: ", "))
+        // An empty Accept says that no body is accepted (§20.1); absent would mean SDP.
+        response.headers.append(.accept, capabilities.accept.joined(separator: ", "))
+        if !capabilities.supported.isEmpty {
+            response.headers.append(.supported, capabilities.supported.joined(separator: ", "))
+        }
+        if !capabilities.events.isEmpty {
+            response.headers.append(.allowEvents, capabilities.events.joined(separator: ", "))
+        }
+        if let serverHeader { response.headers.append(.server, serverHeader) }
+        response.headers.append(.contentLength, "0")
+        return .respond(response)
+    }
+}
+
+/// The `Require` rule of RFC 3261 §8.2.2.3 for a request we answer as UAS: every option tag it
+/// requires must be one we support, else 420 Bad Extension listing the others in `Unsupported`.
+/// (ACK and CANCEL are exempt: they are not rejected for their Require.)
+public enum SIPRequireCheck {
+    public static func check(_ request: SIPRequest, supported: [String]) throws(SIPResponseError) {
+        guard request.method != .ack, request.method != .cancel else { return }
+        let required: [String]
+        do { required = try request.require } catch { throw SIPResponseError.badRequest("Invalid Require") }
+        let unsupported = required.filter { tag in !supported.contains { $0.lowercased() == tag.lowercased() } }
+        guard !unsupported.isEmpty else { return }
+        throw SIPResponseError(
+            420, "Bad Extension", headers: [SIPHeaderField(.unsupported, unsupported.joined(separator: ", "))],
+            outcome: SIPRequestEvent.defaultOutcome(method: request.method, status: 420))
+    }
+}

@@ -1,0 +1,20 @@
+import Logging
+import SIPCore
+import SIPRegistrar
+import SIPTransaction
+
+/// The request path of the server, in one place: every new request walks these processors in
+/// order until one answers it (repro's `makeRequestProcessorChain`). One processor per line.
+enum RequestChain {
+    static func make(identity: SIPLocalIdentity, registrar: Registrar, logger: Logger) -> SIPProcessorChain {
+        let options = OptionsProcessor(identity: identity, serverHeader: SwitchboardVersion.productToken)
+        return SIPProcessorChain(
+            [
+                MaxForwardsProcessor(identity: identity, options: options),  // §16.3: 483, or OPTIONS answered
+                options,  // §11: OPTIONS to us
+                CancelProcessor(),  // §9.2
+                RegistrarProcessor(registrar: registrar),  // §10.3
+                NotImplementedProcessor(),  // §8.2.1: 501 for what nothing claims yet
+            ], logger: logger)
+    }
+}

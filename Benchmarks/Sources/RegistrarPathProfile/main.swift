@@ -1,0 +1,35 @@
+// A release driver for the registrar path without sockets (see RegistrarPath): N unauthenticated
+// REGISTERs (→ 401) and N authenticated REGISTERs (→ 200 after the in-memory group commit).
+// Prints CPU time per REGISTER for each step. For instruction counts:
+//   swift build -c release --product RegistrarPathProfile
+//   valgrind --tool=callgrind --toggle-collect='*RegistrarPath*receive*' .build/release/RegistrarPathProfile 20000
+//   perf record -g .build/release/RegistrarPathProfile 200000
+import Foundation
+import RegistrarPath
+
+let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
+let path = try await RegistrarPath(users: count)
+let writer = Task { try await path.runWriter() }
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+let challenges = path.challengeRequests(count: count, round: 0)
+var start = cpuSeconds()
+for request in challenges { path.receive(request) }
+let challengeCPU = cpuSeconds() - start
+precondition(path.sent(401) == count, "expected \(count) challenges, got \(path.sent(401))")
+
+let authenticated = try path.authenticatedRequests(count: count, round: 0)
+start = cpuSeconds()
+for request in authenticated { path.receive(request) }
+while path.sent(200) < count { await Task.yield() }
+let registerCPU = cpuSeconds() - start
+path.stopWriter()
+_ = await writer.result
+
+print(String(format: "REGISTER → 401: %.2f µs CPU each (%d)", challengeCPU / Double(count) * 1e6, count))
+print(String(format: "REGISTER+Authorization → 200: %.2f µs CPU each, commit included (%d)", registerCPU / Double(count) * 1e6, count))

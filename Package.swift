@@ -224,6 +224,7 @@ let package = Package(
                 "SIPCore", "SIPTransport", "SIPTransaction",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),

@@ -75,6 +75,8 @@ public final class BindingWriter: Service, Sendable {
     public let location: LocationService?
     public let configuration: Configuration
     private let state = Mutex(State())
+    /// Updates queued or being written: the commit backlog, readable without the lock.
+    private let backlogCount = Atomic<Int>(0)
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
@@ -105,6 +107,7 @@ public final class BindingWriter: Service, Sendable {
             }
             state.pending.append(Waiter(updates: updates, executor: executor, completion: completion))
             state.pendingUpdates += updates.count
+            backlogCount.add(updates.count, ordering: .relaxed)
             return nil
         }
         if let rejection {
@@ -149,6 +152,10 @@ public final class BindingWriter: Service, Sendable {
     /// Updates queued and not yet being written.
     public var pendingUpdateCount: Int { state.withLock { $0.pendingUpdates } }
 
+    /// Updates queued or being written (one atomic load: cheap enough to consult per request,
+    /// for overload control).
+    public var backlog: Int { backlogCount.load(ordering: .relaxed) }
+
     /// Counters since start.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
@@ -192,6 +199,7 @@ public final class BindingWriter: Service, Sendable {
             state.statistics.largestBatch = max(state.statistics.largestBatch, updates.count)
             if case .success = outcome { state.statistics.updates += updates.count } else { state.statistics.failedBatches += 1 }
         }
+        backlogCount.subtract(updates.count, ordering: .relaxed)
         if case .success(let changes) = outcome, let location {
             location.apply(changes.lazy.compactMap { $0 })
         }

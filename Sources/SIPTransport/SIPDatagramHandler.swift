@@ -20,6 +20,9 @@ final class SIPDatagramHandler: ChannelInboundHandler {
     private let shared: SIPTransportHandlerContext
     private let parser: SIPMessageParser
     private var local: SocketAddress?
+    /// Datagrams read in the current read cycle, and this socket's backlog state.
+    private var readsInCycle = 0
+    private var load = SIPIngressLoad.Socket()
 
     init(context shared: SIPTransportHandlerContext) {
         self.shared = shared
@@ -35,7 +38,19 @@ final class SIPDatagramHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        shared.ingressLoad.cycleEnded(reads: readsInCycle, socket: &load)
+        readsInCycle = 0
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        shared.ingressLoad.socketClosed(&load)
+        context.fireChannelInactive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readsInCycle += 1
         let envelope = unwrapInboundIn(data)
         let remote = envelope.remoteAddress
         if envelope.data.readableBytesView.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }

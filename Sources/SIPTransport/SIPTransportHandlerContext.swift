@@ -11,11 +11,15 @@ struct SIPTransportHandlerContext: Sendable {
     var parserLimits: SIPParserLimits
     /// See ``SIPTransportLimits/framingErrorCloseDelay``.
     var framingErrorCloseDelay: TimeAmount
+    /// The UDP receive-backlog signal the datagram handlers update.
+    var ingressLoad: SIPIngressLoad
 
     init(
         receiver: (any SIPMessageReceiver)?, metrics: SIPTransportMetrics = SIPTransportMetrics(), logger: Logger,
-        parserLimits: SIPParserLimits = .default, framingErrorCloseDelay: TimeAmount = .milliseconds(500)
+        parserLimits: SIPParserLimits = .default, framingErrorCloseDelay: TimeAmount = .milliseconds(500),
+        ingressLoad: SIPIngressLoad = SIPIngressLoad()
     ) {
+        self.ingressLoad = ingressLoad
         self.receiver = receiver
         self.metrics = metrics
         self.logger = logger

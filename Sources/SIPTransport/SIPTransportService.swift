@@ -37,6 +37,8 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
     private let ownsGroup: Bool
     let metrics: SIPTransportMetrics
     let state: Mutex<State>
+    /// The UDP receive-backlog signal (see ``SIPIngressLoad``), for overload control above.
+    public let ingressLoad: SIPIngressLoad
 
     struct UDPListener: Sendable {
         var bound: SocketAddress
@@ -44,6 +46,9 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
     }
 
     enum Phase: Sendable { case idle, running, stopped }
+
+    /// Datagrams each UDP socket reads per event-loop cycle.
+    static let udpMessagesPerRead = 16
 
     struct State: Sendable {
         var phase: Phase = .idle
@@ -86,6 +91,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
             self.ownsGroup = true
         }
         self.metrics = SIPTransportMetrics()
+        self.ingressLoad = SIPIngressLoad(maxMessagesPerRead: Self.udpMessagesPerRead)
         var initial = State(connections: SIPConnectionTable(maxConnections: configuration.limits.maxConnections))
         initial.receiver = receiver
         self.state = Mutex(initial)
@@ -129,7 +135,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
             state.phase = .running
             let context = SIPTransportHandlerContext(
                 receiver: state.receiver, metrics: metrics, logger: logger, parserLimits: configuration.parserLimits,
-                framingErrorCloseDelay: configuration.limits.framingErrorCloseDelay)
+                framingErrorCloseDelay: configuration.limits.framingErrorCloseDelay, ingressLoad: ingressLoad)
             state.handlerContext = context
             return context
         }
@@ -206,7 +212,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBufferSize))
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: configuration.limits.maxDatagramSize))
-                .channelOption(.maxMessagesPerRead, value: 16)
+                .channelOption(.maxMessagesPerRead, value: UInt(Self.udpMessagesPerRead))
             if count > 1 { bootstrap = bootstrap.channelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1) }
             let channel = try await bootstrap.channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -77,7 +77,12 @@ public final class SwitchboardApplication: Sendable {
             logger: logger.withLabel("switchboard.transport"))
         let identity = SIPLocalIdentity(
             domains: domains, listenerHosts: transportConfiguration.listeners.map(\.url.host))
-        chain = RequestChain.make(identity: identity, registrar: registrar, logger: logger.withLabel("switchboard.sip"))
+        let ingress = transport.ingressLoad
+        let commitBacklogLimit = configuration.registrar.overloadCommitBacklog
+        chain = RequestChain.make(
+            identity: identity, registrar: registrar,
+            isOverloaded: { ingress.isBacklogged || writer.backlog > commitBacklogLimit },
+            logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
             sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),

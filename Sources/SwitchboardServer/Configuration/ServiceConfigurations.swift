@@ -1,18 +1,22 @@
 public import Configuration
 
-/// Registration expiry policy (RFC 3261 §10.3). Keys (scope `registrar`): `defaultExpires`
-/// (seconds, 3600), `minExpires` (60), `maxExpires` (86400), `purgeInterval` (seconds, 30).
+/// Registration expiry policy (RFC 3261 §10.3) and overload control. Keys (scope `registrar`):
+/// `defaultExpires` (seconds, 3600), `minExpires` (60), `maxExpires` (86400), `purgeInterval`
+/// (seconds, 30), `overloadCommitBacklog` (binding updates queued or being committed above which
+/// new REGISTERs get 503 + Retry-After, 4000).
 public struct RegistrarConfiguration: Sendable {
     public var defaultExpires: Int
     public var minExpires: Int
     public var maxExpires: Int
     public var purgeIntervalSeconds: Int
+    public var overloadCommitBacklog: Int
 
     public init() {
         defaultExpires = 3_600
         minExpires = 60
         maxExpires = 86_400
         purgeIntervalSeconds = 30
+        overloadCommitBacklog = 4_000
     }
 
     public init(reader: ConfigReader) throws(SwitchboardConfigurationError) {
@@ -21,6 +25,8 @@ public struct RegistrarConfiguration: Sendable {
         maxExpires = try reader.int("maxExpires", default: maxExpires, in: minExpires...31_536_000)
         defaultExpires = try reader.int("defaultExpires", default: defaultExpires, in: minExpires...maxExpires)
         purgeIntervalSeconds = try reader.int("purgeInterval", default: purgeIntervalSeconds, in: 1...3_600)
+        overloadCommitBacklog = try reader.int(
+            "overloadCommitBacklog", default: overloadCommitBacklog, in: 1...1_000_000)
     }
 }
 

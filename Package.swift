@@ -233,6 +233,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
                 "SIPRegistrar", "AdminAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,7 @@
 public import Logging
 import Metrics
 import NIOCore
+import Synchronization
 public import SIPAuth
 public import SIPCore
 public import SIPStorage
@@ -39,6 +40,8 @@ public final class Registrar: Sendable {
     let logger: Logger
     let now: @Sendable () -> SIPTimestamp
     let serializer = AORSerializer()
+    /// `sip_register_total{outcome}`, one counter per outcome, made once.
+    private let outcomeCounters = Mutex<[String: Counter]>([:])
 
     /// Extensions this registrar supports (RFC 3261 §8.2.2.3; RFC 3327; RFC 5626).
     public static let supportedExtensions = ["path", "outbound"]
@@ -165,7 +168,12 @@ public final class Registrar: Sendable {
         event.log(
             to: logger, status: status, method: input.request.method, callID: input.essentials.callID, source: input.source)
         let outcome = event.outcome ?? SIPRequestEvent.defaultOutcome(method: input.request.method, status: status)
-        Counter(label: "sip_register_total", dimensions: [("outcome", outcome)]).increment()
+        outcomeCounters.withLock { counters in
+            if let counter = counters[outcome] { return counter }
+            let counter = Counter(label: "sip_register_total", dimensions: [("outcome", outcome)])
+            counters[outcome] = counter
+            return counter
+        }.increment()
     }
 
     private static func level(_ outcome: String?, status: Int) -> Logger.Level {

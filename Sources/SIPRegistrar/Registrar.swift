@@ -37,7 +37,7 @@ public final class Registrar: Sendable {
     let verifier: DigestVerifier
     let limiter: AuthFailureLimiter
     let logger: Logger
-    let now: @Sendable () -> SIPTimestamp
+    let clock: any SIPClock
     let serializer = AORSerializer()
 
     /// Extensions this registrar supports (RFC 3261 §8.2.2.3; RFC 3327; RFC 5626).
@@ -46,7 +46,7 @@ public final class Registrar: Sendable {
     public init(
         configuration: SIPRegistrarConfiguration, location: LocationService, credentials: any CredentialStore,
         writer: BindingWriter, challenger: DigestChallenger, verifier: DigestVerifier, limiter: AuthFailureLimiter,
-        logger: Logger, now: @escaping @Sendable () -> SIPTimestamp = { SIPTimestamp.now() }
+        logger: Logger, clock: any SIPClock = SystemClock()
     ) {
         self.configuration = configuration
         self.location = location
@@ -56,7 +56,7 @@ public final class Registrar: Sendable {
         self.verifier = verifier
         self.limiter = limiter
         self.logger = logger
-        self.now = now
+        self.clock = clock
     }
 
     /// One REGISTER as the registrar sees it: the request, its essentials parsed at ingress and
@@ -242,7 +242,7 @@ public final class Registrar: Sendable {
         let event0 = event
         serializer.run(aor) { [self] release in
             var event = event0
-            let now = self.now()
+            let now = clock.now()
             let updates: [BindingUpdate]
             do throws(SIPResponseError) {
                 updates = try RegistrationPlanner.plan(

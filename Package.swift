@@ -213,9 +213,11 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth", "SIPTestSupport"], swiftSettings: upcoming),
         .testTarget(
-            name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage", "SIPTestSupport"], swiftSettings: upcoming),
+            name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth", "SIPTestSupport"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage", "SIPTestSupport"],
+            swiftSettings: upcoming),
         .testTarget(
             name: "SIPStorageSQLiteTests",
             dependencies: [

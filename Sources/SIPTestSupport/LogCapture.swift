@@ -57,7 +57,8 @@ public final class LogCapture: Sendable {
         func log(event: LogEvent) {
             var all = metadata
             all.merge(event.metadata ?? [:]) { $1 }
-            let record = Record(level: event.level, message: event.message.description, metadata: all.mapValues { "\($0)" })
+            let record = Record(
+                level: event.level, message: event.message.description, metadata: all.mapValues { "\($0)" })
             capture.store.withLock { $0.append(record) }
         }
     }

@@ -20,7 +20,9 @@ public final class SIPTestClient: Sendable {
 
     /// Opens a client to `server`: a UDP socket on the loopback address of the server's family,
     /// or a TCP/TLS connection.
-    public static func connect(_ transport: SIPTransportProtocol, to server: SocketAddress) async throws -> SIPTestClient {
+    public static func connect(
+        _ transport: SIPTransportProtocol, to server: SocketAddress
+    ) async throws -> SIPTestClient {
         let inbox = Inbox()
         let group = MultiThreadedEventLoopGroup.singleton
         let channel: any Channel
@@ -61,7 +63,9 @@ public final class SIPTestClient: Sendable {
 
     /// `host:port` of this client as a Via sent-by (IPv6 in brackets).
     public var sentBy: String {
-        guard let local = channel.localAddress, let ip = local.ipAddress, let port = local.port else { return "invalid" }
+        guard let local = channel.localAddress, let ip = local.ipAddress, let port = local.port else {
+            return "invalid"
+        }
         return local.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 

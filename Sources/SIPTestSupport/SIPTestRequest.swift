@@ -60,7 +60,8 @@ public struct SIPTestRequest: Sendable {
     public var headerLines: [String] {
         var lines = vias.map { "Via: \($0)" }
         if let maxForwards { lines.append("Max-Forwards: \(maxForwards)") }
-        lines += ["From: \(from)", "To: \(to)", "Call-ID: \(callID)", "CSeq: \(cseq) \((cseqMethod ?? method).rawValue)"]
+        lines += ["From: \(from)", "To: \(to)", "Call-ID: \(callID)"]
+        lines.append("CSeq: \(cseq) \((cseqMethod ?? method).rawValue)")
         lines += contacts.map { "Contact: \($0)" }
         if let expires { lines.append("Expires: \(expires)") }
         lines += headers
@@ -107,6 +108,7 @@ extension SIPTestRequest {
         headers: [String] = [], body: String = ""
     ) -> SIPTestRequest {
         SIPTestRequest(
-            .options, uri: uri, via: [via], from: from, to: to, callID: callID, cseq: cseq, headers: headers, body: body)
+            .options, uri: uri, via: [via], from: from, to: to, callID: callID, cseq: cseq, headers: headers,
+            body: body)
     }
 }

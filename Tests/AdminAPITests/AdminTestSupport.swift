@@ -38,8 +38,8 @@ struct AdminFixture {
         makeBinding(
             user: user, domain: domain, contact: contact, expiresIn: expiresIn, q: 500,
             callID: "call-\(user)-\(contact)", cseq: 7, instrument: instrument, instance: instance, regID: regID,
-            at: Self.start, source: "192.0.2.10:5060", transport: transport, connectionID: transport == "udp" ? nil : 42,
-            userAgent: userAgent)
+            at: Self.start, source: "192.0.2.10:5060", transport: transport,
+            connectionID: transport == "udp" ? nil : 42, userAgent: userAgent)
     }
 
     func store(_ bindings: [Binding]) async throws {

@@ -105,9 +105,9 @@ extension SIPTestPhone {
         to: String? = nil, requestURI: String? = nil
     ) async throws -> SIPResponse {
         let source = self.source
-        return try await register(contacts: contacts, expires: expires, headers: headers, to: to, requestURI: requestURI) {
-            await registrar.handleRegister($0, source: source)
-        }
+        return try await register(
+            contacts: contacts, expires: expires, headers: headers, to: to, requestURI: requestURI
+        ) { await registrar.handleRegister($0, source: source) }
     }
 
     /// Sends `registrar` one REGISTER answering `challenge` with the next nonce count.

@@ -1,18 +1,11 @@
 import SIPCore
 import SIPTestSupport
 import SIPTransaction
-import Synchronization
 import Testing
 
 /// The test clock shared by every test target: one clock for wall time, monotonic time and
 /// transaction timers (RFC 3261 §17 timers A–M run on it here).
 @Suite("ManualClock") struct ManualClockTests {
-    final class Log: Sendable {
-        let entries = Mutex<[String]>([])
-        func add(_ entry: String) { entries.withLock { $0.append(entry) } }
-        var all: [String] { entries.withLock { $0 } }
-    }
-
     @Test func wallClockAndUptimeMoveTogetherOnlyWhenAdvanced() {
         let start = SIPTimestamp(secondsSince1970: 1_000)
         let clock = ManualClock(start: start)
@@ -25,7 +18,7 @@ import Testing
 
     @Test func advancingFiresDueTimersInDeadlineOrderAtTheirDeadline() {
         let clock = ManualClock()
-        let log = Log()
+        let log = TimerWheelTests.Fired()
         _ = clock.schedule(after: .seconds(2)) { log.add("B at \(clock.uptime())") }
         _ = clock.schedule(after: .seconds(1)) {
             log.add("A at \(clock.uptime())")

@@ -168,6 +168,20 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
+        // Tests only (not a product): the helpers every test target shares — one manual clock for
+        // time and timers, log capture, binding and request builders, a phone, a SIP client.
+        .target(
+            name: "SIPTestSupport",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+
         // libFuzzer harness for the SIPCore parser (see sip-tests/fuzz.sh).
         .executableTarget(name: "SIPCoreFuzz", dependencies: ["SIPCore"], swiftSettings: upcoming),
 
@@ -183,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "SIPRegistrarTests",
             dependencies: [
-                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPRegistrar",
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPRegistrar", "SIPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -193,23 +207,29 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "SIPCore", "SIPStorage", "AdminAPI",
+                "SIPCore", "SIPStorage", "AdminAPI", "SIPTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth"], swiftSettings: upcoming),
-        .testTarget(name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth", "SIPTestSupport"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage", "SIPTestSupport"],
+            swiftSettings: upcoming),
         .testTarget(
             name: "SIPStorageSQLiteTests",
-            dependencies: ["SIPCore", "SIPStorage", "SIPStorageSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SIPCore", "SIPStorage", "SIPStorageSQLite", "SIPTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: [
-                "SIPCore", "SIPTransport",
+                "SIPCore", "SIPTransport", "SIPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -221,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "SIPTransactionTests",
             dependencies: [
-                "SIPCore", "SIPTransport", "SIPTransaction",
+                "SIPCore", "SIPTransport", "SIPTransaction", "SIPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -232,13 +252,12 @@ let package = Package(
             name: "SwitchboardServerTests",
             dependencies: [
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
-                "SIPRegistrar", "AdminAPI",
+                "SIPRegistrar", "AdminAPI", "SIPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: upcoming
         ),

@@ -4,7 +4,7 @@ public import SIPStorage
 import Foundation
 
 /// Every error of the admin API: configuration errors the composition root gets from
-/// ``AdminServer/init(listen:credentials:locations:domains:limits:now:logger:)`` and the
+/// ``AdminServer/init(listen:credentials:locations:domains:limits:clock:logger:)`` and the
 /// errors a request is answered with. A request error becomes a JSON response
 /// `{"error": "…"}` (plus `"line": N` for a rejected import) with a 4xx/5xx status
 /// (RFC 9110 §15.5); messages never contain a password.

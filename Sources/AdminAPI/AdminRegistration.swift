@@ -1,4 +1,4 @@
-import SIPCore
+public import SIPCore
 public import SIPStorage
 
 /// One binding as `GET /v1/registrations` and `switchboard registrations --json` show it

@@ -1,7 +1,7 @@
 public import Hummingbird
 import Foundation
 public import Logging
-import SIPCore
+public import SIPCore
 public import SIPStorage
 
 /// The handlers of the admin API, independent of any listener so tests can drive them through
@@ -11,22 +11,23 @@ public struct AdminRoutes: Sendable {
     let locations: any LocationStore
     let domains: [String]
     let limits: AdminAPILimits
-    let now: @Sendable () -> SIPTimestamp
+    let clock: any SIPClock
     let logger: Logger
 
     /// - Parameters:
     ///   - domains: the server's domains; the first is the default for requests that name none.
-    ///   - now: the wall clock; registrations' `expires` is computed against it.
+    ///   - clock: the wall clock; registrations' `expires` is computed against it (default
+    ///     ``SystemClock``).
     public init(
         credentials: any CredentialStore, locations: any LocationStore, domains: [String],
-        limits: AdminAPILimits = AdminAPILimits(), now: @escaping @Sendable () -> SIPTimestamp = { SIPTimestamp.now() },
+        limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
         logger: Logger
     ) {
         self.credentials = credentials
         self.locations = locations
         self.domains = domains.map(SIPUserCredential.canonicalDomain)
         self.limits = limits
-        self.now = now
+        self.clock = clock
         self.logger = logger
     }
 
@@ -81,7 +82,7 @@ public struct AdminRoutes: Sendable {
         let password = body.password ?? PasswordGenerator(length: limits.generatedPasswordLength).generate()
         let record: SIPUserRecord
         do {
-            record = try await credentials.addUser(SIPUserCredential(user: body.user, domain: domain, password: password), now: now())
+            record = try await credentials.addUser(SIPUserCredential(user: body.user, domain: domain, password: password), now: clock.now())
         } catch {
             throw AdminAPIError(error)
         }
@@ -132,7 +133,7 @@ public struct AdminRoutes: Sendable {
         }
         let summary: UserImportSummary
         do {
-            summary = try await credentials.importUsers(entries, now: now())
+            summary = try await credentials.importUsers(entries, now: clock.now())
         } catch {
             throw AdminAPIError(error)
         }
@@ -148,7 +149,7 @@ public struct AdminRoutes: Sendable {
             guard let id = SIPInstrumentID(text) else { throw .badRequest("invalid instrument '\(text)'") }
             return id
         }
-        let at = now()
+        let at = clock.now()
         let bindings: [Binding]
         do {
             switch (aor, instrument) {

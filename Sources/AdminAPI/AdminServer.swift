@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Logging
 import NIOCore
+public import SIPCore
 public import SIPStorage
 public import ServiceLifecycle
 import Synchronization
@@ -43,16 +44,17 @@ public final class AdminServer: Sendable {
     /// - Parameters:
     ///   - listen: `http://HOST:PORT` (see ``AdminListenAddress``); any other scheme is refused.
     ///   - domains: the server's domains; the first is the default domain of requests naming none.
-    ///   - now: the wall clock (injected so tests control registrations' remaining `expires`).
+    ///   - clock: the wall clock (injected so tests control registrations' remaining `expires`;
+    ///     default ``SystemClock``).
     /// - Throws: ``AdminAPIError/invalidListenURL(_:reason:)``.
     public convenience init(
         listen: String, credentials: any CredentialStore, locations: any LocationStore, domains: [String],
-        limits: AdminAPILimits = AdminAPILimits(), now: @escaping @Sendable () -> SIPTimestamp = { SIPTimestamp.now() },
+        limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
         logger: Logger
     ) throws(AdminAPIError) {
         self.init(
             address: try AdminListenAddress(parsing: listen),
-            routes: AdminRoutes(credentials: credentials, locations: locations, domains: domains, limits: limits, now: now, logger: logger),
+            routes: AdminRoutes(credentials: credentials, locations: locations, domains: domains, limits: limits, clock: clock, logger: logger),
             logger: logger)
     }
 

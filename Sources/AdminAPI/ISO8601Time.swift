@@ -1,4 +1,4 @@
-public import SIPStorage
+public import SIPCore
 
 /// Formats a ``SIPTimestamp`` as an ISO 8601 / RFC 3339 §5.6 UTC date-time with milliseconds,
 /// `2025-01-31T08:00:00.000Z` — the form of every time in admin API bodies. Pure arithmetic

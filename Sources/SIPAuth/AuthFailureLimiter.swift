@@ -1,3 +1,4 @@
+public import SIPCore
 import Synchronization
 
 /// Brute-force protection for digest authentication (RFC 7616 §5 "Online Dictionary
@@ -21,7 +22,8 @@ import Synchronization
 /// dropped as they reach the front of the creation order; when full, the oldest entry is evicted,
 /// preferring (among the first 16 looked at) one that is not locked out.
 ///
-/// Thread-safe (state behind a mutex). Time comes from the injected clock (monotonic by default).
+/// Thread-safe (state behind a mutex). Time is the injected clock's monotonic reading
+/// (``SIPClock/uptime()``), so setting the wall clock neither extends nor ends a lockout.
 public final class AuthFailureLimiter: Sendable {
     /// What recording a failure did.
     public enum FailureOutcome: Sendable, Hashable {
@@ -29,10 +31,11 @@ public final class AuthFailureLimiter: Sendable {
         case notCounted
         /// Counted; `failures` within the window so far (below the limit).
         case counted(failures: Int)
-        /// This failure reached the limit: the source is locked out until `until`.
-        case lockedOut(until: AuthInstant)
+        /// This failure reached the limit: the source is locked out until `until`, a reading of
+        /// the clock's ``SIPClock/uptime()``.
+        case lockedOut(until: Duration)
         /// The source was already locked out (the caller should have refused it earlier).
-        case alreadyLockedOut(until: AuthInstant)
+        case alreadyLockedOut(until: Duration)
     }
 
     /// Counters for metrics.
@@ -53,13 +56,13 @@ public final class AuthFailureLimiter: Sendable {
     public static let reasonPhrase = "Forbidden - Too Many Failed Authentications"
 
     public let configuration: AuthFailureLimiterConfiguration
-    private let clock: any AuthClock
+    private let clock: any SIPClock
     private let state: Mutex<FailureTable>
 
     /// - Throws: ``DigestConfigurationError`` when the configuration is invalid.
     public init(
         configuration: AuthFailureLimiterConfiguration = .init(),
-        clock: any AuthClock = SystemAuthClock.monotonic
+        clock: any SIPClock = SystemClock()
     ) throws(DigestConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
@@ -70,23 +73,26 @@ public final class AuthFailureLimiter: Sendable {
     /// True while `source` is locked out.
     public func isLockedOut(_ source: String) -> Bool { lockedOutUntil(source) != nil }
 
-    /// The end of `source`'s lockout, or nil when it is not locked out.
-    public func lockedOutUntil(_ source: String) -> AuthInstant? {
+    /// The end of `source`'s lockout (an ``SIPClock/uptime()`` reading), or nil when it is not
+    /// locked out.
+    public func lockedOutUntil(_ source: String) -> Duration? {
         guard counts(source) else { return nil }
-        let now = clock.now().milliseconds
-        return state.withLock { $0.lockedUntil(source, now: now) }.map(AuthInstant.init(milliseconds:))
+        let now = uptimeMilliseconds()
+        return state.withLock { $0.lockedUntil(source, now: now) }.map(FailureTable.duration)
     }
 
     /// Records one failed authentication from `source`.
     @discardableResult
     public func recordFailure(from source: String) -> FailureOutcome {
         guard counts(source) else { return .notCounted }
-        let now = clock.now().milliseconds
+        let now = uptimeMilliseconds()
         return state.withLock { $0.recordFailure(source, now: now) }
     }
 
     /// Current counters.
     public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    private func uptimeMilliseconds() -> UInt64 { UInt64(clamping: clock.uptime().sipMilliseconds) }
 
     private func counts(_ source: String) -> Bool {
         configuration.isEnabled && !configuration.exemptSources.contains(source)
@@ -116,8 +122,8 @@ struct FailureTable: Sendable {
 
     init(configuration: AuthFailureLimiterConfiguration) {
         maxFailures = configuration.maxFailures
-        window = UInt64(configuration.window.authMilliseconds)
-        lockout = UInt64(configuration.lockoutDuration.authMilliseconds)
+        window = UInt64(configuration.window.sipMilliseconds)
+        lockout = UInt64(configuration.lockoutDuration.sipMilliseconds)
         capacity = configuration.maxTrackedSources
     }
 
@@ -131,7 +137,7 @@ struct FailureTable: Sendable {
         if let existing = entries[source] {
             entry = existing
             if let until = entry.lockedUntil {
-                if now < until { return .alreadyLockedOut(until: AuthInstant(milliseconds: until)) }
+                if now < until { return .alreadyLockedOut(until: FailureTable.duration(until)) }
                 entry = Entry()
             }
         } else {
@@ -149,7 +155,7 @@ struct FailureTable: Sendable {
             entry.lockedUntil = overflow ? .max : until
             entry.failures = []
             statistics.lockoutsStarted += 1
-            outcome = .lockedOut(until: AuthInstant(milliseconds: entry.lockedUntil!))
+            outcome = .lockedOut(until: FailureTable.duration(entry.lockedUntil!))
         } else {
             outcome = .counted(failures: entry.failures.count)
         }
@@ -157,6 +163,9 @@ struct FailureTable: Sendable {
         statistics.trackedSources = entries.count
         return outcome
     }
+
+    /// A millisecond reading as a `Duration`.
+    static func duration(_ milliseconds: UInt64) -> Duration { .milliseconds(Int64(clamping: milliseconds)) }
 
     private func isIdle(_ entry: Entry, now: UInt64) -> Bool {
         if let until = entry.lockedUntil, now < until { return false }

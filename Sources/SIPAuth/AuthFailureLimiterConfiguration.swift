@@ -1,3 +1,5 @@
+import SIPCore
+
 /// Settings of ``AuthFailureLimiter`` (brute-force protection for digest authentication against
 /// online password guessing, RFC 7616 §5 "Online Dictionary Attacks"; RFC 2617 §4.6).
 ///
@@ -27,8 +29,8 @@ public struct AuthFailureLimiterConfiguration: Sendable, Hashable {
     /// Checks the settings; ``AuthFailureLimiter`` calls this.
     public func validate() throws(DigestConfigurationError) {
         guard maxFailures >= 1 else { throw DigestConfigurationError("maxFailures must be at least 1") }
-        guard window.authMilliseconds >= 1 else { throw DigestConfigurationError("window must be positive") }
-        guard lockoutDuration.authMilliseconds >= 1 else {
+        guard window.sipMilliseconds >= 1 else { throw DigestConfigurationError("window must be positive") }
+        guard lockoutDuration.sipMilliseconds >= 1 else {
             throw DigestConfigurationError("lockoutDuration must be positive")
         }
         guard maxTrackedSources >= 1 else { throw DigestConfigurationError("maxTrackedSources must be at least 1") }

@@ -46,12 +46,12 @@ public struct DigestChallenger: Sendable {
     /// - Parameters:
     ///   - configuration: checked with ``DigestConfiguration/validate()``.
     ///   - secret: the same secret the ``DigestVerifier`` uses.
-    ///   - clock: the clock nonces are stamped with (wall clock by default).
+    ///   - clock: the clock nonces are stamped with (default ``SystemClock``).
     /// - Throws: ``DigestConfigurationError`` when the configuration is invalid.
     public init(
         configuration: DigestConfiguration,
         secret: DigestServerSecret,
-        clock: any AuthClock = SystemAuthClock.realtime
+        clock: any SIPClock = SystemClock()
     ) throws(DigestConfigurationError) {
         try configuration.validate()
         self.configuration = configuration

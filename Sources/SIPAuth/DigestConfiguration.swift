@@ -1,3 +1,5 @@
+import SIPCore
+
 /// How the registrar (or proxy) runs digest authentication (RFC 3261 §22.4; RFC 7616; RFC 8760).
 ///
 /// | Setting | Default | Meaning |
@@ -57,7 +59,7 @@ public struct DigestConfiguration: Sendable, Hashable {
     public func validate() throws(DigestConfigurationError) {
         guard !algorithms.isEmpty else { throw DigestConfigurationError("algorithms must not be empty") }
         guard !realm.isEmpty else { throw DigestConfigurationError("realm must not be empty") }
-        guard nonceLifetime.authMilliseconds >= 1000 else {
+        guard nonceLifetime.sipMilliseconds >= 1000 else {
             throw DigestConfigurationError("nonceLifetime must be at least 1 s")
         }
         guard (0...64).contains(nonceCountReorderWindow) else {

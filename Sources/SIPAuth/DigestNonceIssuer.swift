@@ -1,4 +1,5 @@
 import Crypto
+public import SIPCore
 
 /// What a nonce check found (RFC 7616 §3.3 `stale`).
 public enum DigestNonceValidity: Sendable, Hashable {
@@ -15,18 +16,18 @@ public enum DigestNonceValidity: Sendable, Hashable {
 /// `time-stamp H(time-stamp ":" ETag ":" private-key)`).
 ///
 /// A nonce is the lower-case hex of 33 bytes:
-/// `version (1) ‖ issued, ms since the clock's epoch (8, big-endian) ‖ random salt (8) ‖
+/// `version (1) ‖ issued, ms since the UNIX epoch (8, big-endian) ‖ random salt (8) ‖
 /// HMAC-SHA256(secret, version ‖ issued ‖ salt ‖ realm) truncated to 16 bytes` — 66 characters.
 /// Binding the realm stops a nonce of one domain being answered in another. The salt makes every
 /// nonce unique, which the nonce-count table keys on.
 ///
-/// Use a wall clock (``SystemAuthClock/realtime``) so nonces survive restarts with a persisted
-/// ``DigestServerSecret``.
+/// Nonces are stamped with the clock's wall-clock reading (``SIPClock/now()``), so they survive
+/// restarts with a persisted ``DigestServerSecret``.
 public struct DigestNonceIssuer: Sendable {
     /// How long a nonce stays valid after it was minted.
     public let lifetime: Duration
     /// The clock nonces are stamped with and judged against.
-    public let clock: any AuthClock
+    public let clock: any SIPClock
     /// The `opaque` value sent in challenges: derived from the secret, the same for every
     /// challenge, so no state is needed to check it (RFC 7616 §3.3 `opaque`).
     public let opaque: String
@@ -43,14 +44,14 @@ public struct DigestNonceIssuer: Sendable {
     /// - Parameters:
     ///   - secret: the server secret keying the MAC.
     ///   - lifetime: validity after minting (default 300 s). Values below 1 ms count as 1 ms.
-    ///   - clock: the time source (default ``SystemAuthClock/realtime``).
+    ///   - clock: the time source (default ``SystemClock``).
     public init(
-        secret: DigestServerSecret, lifetime: Duration = .seconds(300), clock: any AuthClock = SystemAuthClock.realtime
+        secret: DigestServerSecret, lifetime: Duration = .seconds(300), clock: any SIPClock = SystemClock()
     ) {
         self.secret = secret
         self.lifetime = lifetime
         self.clock = clock
-        self.lifetimeMilliseconds = UInt64(max(1, lifetime.authMilliseconds))
+        self.lifetimeMilliseconds = UInt64(max(1, lifetime.sipMilliseconds))
         let code = HMAC<SHA256>.authenticationCode(for: Array("switchboard opaque".utf8), using: secret.key)
         self.opaque = Hex.encode(code.prefix(16))
     }
@@ -62,11 +63,11 @@ public struct DigestNonceIssuer: Sendable {
     }
 
     /// A nonce with the given stamp and salt (tests and ``mint(realm:)``).
-    func mint(realm: String, issued: AuthInstant, salt: UInt64) -> String {
+    func mint(realm: String, issued: SIPTimestamp, salt: UInt64) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(DigestNonceIssuer.byteLength)
         bytes.append(DigestNonceIssuer.version)
-        DigestNonceIssuer.appendBigEndian(issued.milliseconds, to: &bytes)
+        DigestNonceIssuer.appendBigEndian(DigestNonceIssuer.milliseconds(issued), to: &bytes)
         DigestNonceIssuer.appendBigEndian(salt, to: &bytes)
         bytes.append(contentsOf: mac(bytes, realm: realm))
         return Hex.encode(bytes)
@@ -78,7 +79,7 @@ public struct DigestNonceIssuer: Sendable {
     }
 
     /// Checks `nonce` and returns its identity for nonce-count tracking (nil when invalid).
-    func inspect(_ nonce: String, realm: String, now: AuthInstant) -> (validity: DigestNonceValidity, key: NonceKey?) {
+    func inspect(_ nonce: String, realm: String, now: SIPTimestamp) -> (validity: DigestNonceValidity, key: NonceKey?) {
         guard nonce.utf8.count == DigestNonceIssuer.length, let bytes = Hex.decode(nonce),
             bytes[0] == DigestNonceIssuer.version
         else { return (.invalid, nil) }
@@ -89,9 +90,13 @@ public struct DigestNonceIssuer: Sendable {
         let key = NonceKey(issued: issued, salt: salt)
         // A nonce from the future means the clock was set back; it is ours, so judge it by the
         // distance either way.
-        let age = now.milliseconds >= issued ? now.milliseconds - issued : issued - now.milliseconds
+        let now = DigestNonceIssuer.milliseconds(now)
+        let age = now >= issued ? now - issued : issued - now
         return (age > lifetimeMilliseconds ? .stale : .valid, key)
     }
+
+    /// The stamp of an instant: milliseconds since the epoch, 0 before it.
+    static func milliseconds(_ instant: SIPTimestamp) -> UInt64 { UInt64(clamping: instant.millisecondsSince1970) }
 
     private func mac(_ body: some Collection<UInt8>, realm: String) -> [UInt8] {
         var hmac = HMAC<SHA256>(key: secret.key)

@@ -25,17 +25,17 @@ public final class DigestVerifier: Sendable {
     /// - Parameters:
     ///   - configuration: checked with ``DigestConfiguration/validate()``.
     ///   - secret: the same secret the ``DigestChallenger`` uses.
-    ///   - clock: the same kind of clock the challenger uses (wall clock by default).
+    ///   - clock: the same clock the challenger uses (default ``SystemClock``).
     public init(
         configuration: DigestConfiguration,
         secret: DigestServerSecret,
-        clock: any AuthClock = SystemAuthClock.realtime
+        clock: any SIPClock = SystemClock()
     ) throws(DigestConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
         self.nonces = DigestNonceIssuer(secret: secret, lifetime: configuration.nonceLifetime, clock: clock)
         self.allowed = Set(configuration.algorithms)
-        let start = clock.now().milliseconds
+        let start = DigestNonceIssuer.milliseconds(clock.now())
         self.table = Mutex(
             NonceCountTable(
                 capacity: configuration.maxTrackedNonces,
@@ -92,7 +92,9 @@ public final class DigestVerifier: Sendable {
 
         let username = SIPAuthUsername(parsed.username)
         guard validity == .valid else { return .stale(username: username, reason: .nonceExpired) }
-        let check = table.withLock { $0.record(key, nonceCount: parsed.nonceCount, now: now.milliseconds) }
+        let check = table.withLock {
+            $0.record(key, nonceCount: parsed.nonceCount, now: DigestNonceIssuer.milliseconds(now))
+        }
         switch check {
         case .accepted: return .success(username: username)
         case .replayed: return .stale(username: username, reason: .nonceCountReplayed)

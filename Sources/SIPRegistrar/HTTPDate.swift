@@ -1,4 +1,4 @@
-import SIPStorage
+import SIPCore
 
 /// Formats the Date header (RFC 3261 §20.17: an RFC 1123 date, always GMT), e.g.
 /// `Sat, 13 Nov 2010 23:29:00 GMT`.

@@ -38,7 +38,7 @@ public final class Registrar: Sendable {
     let verifier: DigestVerifier
     let limiter: AuthFailureLimiter
     let logger: Logger
-    let now: @Sendable () -> SIPTimestamp
+    let clock: any SIPClock
     let serializer = AORSerializer()
     /// `sip_register_total{outcome}`, one counter per outcome, made once.
     private let outcomeCounters = Mutex<[String: Counter]>([:])
@@ -49,7 +49,7 @@ public final class Registrar: Sendable {
     public init(
         configuration: SIPRegistrarConfiguration, location: LocationService, credentials: any CredentialStore,
         writer: BindingWriter, challenger: DigestChallenger, verifier: DigestVerifier, limiter: AuthFailureLimiter,
-        logger: Logger, now: @escaping @Sendable () -> SIPTimestamp = { SIPTimestamp.now() }
+        logger: Logger, clock: any SIPClock = SystemClock()
     ) {
         self.configuration = configuration
         self.location = location
@@ -59,7 +59,7 @@ public final class Registrar: Sendable {
         self.verifier = verifier
         self.limiter = limiter
         self.logger = logger
-        self.now = now
+        self.clock = clock
     }
 
     /// One REGISTER as the registrar sees it: the request, its essentials parsed at ingress and
@@ -250,7 +250,7 @@ public final class Registrar: Sendable {
         let event0 = event
         serializer.run(aor) { [self] release in
             var event = event0
-            let now = self.now()
+            let now = clock.now()
             let updates: [BindingUpdate]
             do throws(SIPResponseError) {
                 updates = try RegistrationPlanner.plan(

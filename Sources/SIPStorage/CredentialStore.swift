@@ -1,3 +1,5 @@
+public import SIPCore
+
 /// Users and their passwords, per domain.
 ///
 /// The registrar needs the password itself, not a fixed HA1, because digest A1 is computed over

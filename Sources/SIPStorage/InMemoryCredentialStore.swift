@@ -1,3 +1,4 @@
+public import SIPCore
 import Synchronization
 
 /// A ``CredentialStore`` held in memory: for tests and as the reference the persistent

@@ -1,4 +1,5 @@
 public import Logging
+public import SIPCore
 public import ServiceLifecycle
 
 /// Loads the unexpired bindings into the ``LocationService`` at start (restart restore) and then
@@ -10,22 +11,25 @@ public final class RegistrationExpiryService: Service, Sendable {
     let location: LocationService
     let interval: Duration
     let logger: Logger
-    let now: @Sendable () -> SIPTimestamp
+    let clock: any SIPClock
 
+    /// - Parameters:
+    ///   - interval: the time between purges.
+    ///   - clock: the wall clock bindings expire by (default ``SystemClock``).
     public init(
         store: any LocationStore, location: LocationService, interval: Duration, logger: Logger,
-        now: @escaping @Sendable () -> SIPTimestamp = { SIPTimestamp.now() }
+        clock: any SIPClock = SystemClock()
     ) {
         self.store = store
         self.location = location
         self.interval = interval
         self.logger = logger
-        self.now = now
+        self.clock = clock
     }
 
     /// Restores the location service from the store. Call before the SIP listeners start.
     public func restore() async throws {
-        let bindings = try await store.unexpiredBindings(at: now())
+        let bindings = try await store.unexpiredBindings(at: clock.now())
         location.load(bindings)
         logger.info("restored bindings", metadata: ["count": .stringConvertible(bindings.count)])
     }
@@ -33,7 +37,7 @@ public final class RegistrationExpiryService: Service, Sendable {
     /// Purges once; returns the number of bindings removed.
     @discardableResult
     public func purge() async throws -> Int {
-        let expired = try await store.purgeExpired(at: now())
+        let expired = try await store.purgeExpired(at: clock.now())
         if !expired.isEmpty {
             location.apply(expired.map { BindingChange(kind: .expired, binding: $0) })
             logger.debug("purged expired bindings", metadata: ["count": .stringConvertible(expired.count)])

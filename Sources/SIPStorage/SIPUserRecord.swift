@@ -1,3 +1,5 @@
+public import SIPCore
+
 /// A user of a domain, as listed by ``CredentialStore/users(domain:)``. The password is never part
 /// of a record: it is fetched separately, only by the registrar, to compute the digest A1 over the
 /// full auth username (RFC 7616 §3.4.2, `69/0000DEADBEEF:realm:password`).

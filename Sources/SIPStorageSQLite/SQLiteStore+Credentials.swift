@@ -1,3 +1,4 @@
+public import SIPCore
 public import SIPStorage
 import Foundation
 import GRDB

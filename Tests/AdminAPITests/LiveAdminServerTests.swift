@@ -2,6 +2,7 @@ import AdminAPI
 import Foundation
 import Logging
 import SIPStorage
+import SIPTestSupport
 import ServiceLifecycle
 import Testing
 

@@ -1,4 +1,5 @@
 import AdminAPI
+import SIPCore
 import SIPStorage
 import Testing
 

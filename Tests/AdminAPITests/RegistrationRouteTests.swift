@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SIPStorage
+import SIPTestSupport
 import Testing
 
 @Suite("Admin API: registrations")
@@ -104,12 +105,12 @@ struct RegistrationRouteTests {
     @Test func expiresIsTheRemainderAtTheInjectedClock() async throws {
         let fixture = try await seeded()
         try await fixture.test { client in
-            fixture.clock.advance(seconds: 1000)
+            fixture.clock.advance(by: .seconds(1000))
             let found = try await registrations(client, "?instrument=0000DEADBEEF")
             #expect(found.map(\.expires) == [2600, 800])
-            fixture.clock.advance(seconds: 800)  // 70's binding expires exactly now: gone
+            fixture.clock.advance(by: .seconds(800))  // 70's binding expires exactly now: gone
             #expect(try await registrations(client, "?instrument=0000DEADBEEF").map(\.expires) == [1800])
-            fixture.clock.advance(seconds: 5000)
+            fixture.clock.advance(by: .seconds(5000))
             #expect(try await registrations(client, "").isEmpty)
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SIPStorage
+import SIPTestSupport
 import Testing
 
 @Suite("Admin API: users")

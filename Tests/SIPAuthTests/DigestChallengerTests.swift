@@ -1,5 +1,6 @@
 import SIPAuth
 import SIPCore
+import SIPTestSupport
 import Testing
 
 @Suite("Digest challenges (RFC 7616 §3.3, RFC 8760 §2.4)")

@@ -1,4 +1,6 @@
 import SIPAuth
+import SIPCore
+import SIPTestSupport
 import Testing
 
 @Suite("Stateless nonces (RFC 7616 §3.3)")
@@ -50,7 +52,7 @@ struct DigestNonceTests {
         clock.advance(by: .seconds(400))
         // Bytes 1...8 are the issue time; rewrite them to "now" without knowing the secret.
         var chars = Array(nonce)
-        let now = String(clock.now().milliseconds, radix: 16)
+        let now = String(clock.now().millisecondsSince1970, radix: 16)
         let stamp = Array(String(repeating: "0", count: 16 - now.count) + now)
         chars.replaceSubrange(2..<18, with: stamp)
         #expect(issuer.validate(String(chars), realm: sipDomain) == .invalid)
@@ -92,10 +94,10 @@ struct DigestNonceTests {
     @Test("A nonce from the future (clock set back) is judged by distance")
     func clockSetBack() {
         let nonce = issuer.mint(realm: sipDomain)
-        let earlier = ManualClock(milliseconds: clock.now().milliseconds - 10_000)
+        let earlier = ManualClock(start: clock.now().adding(seconds: -10))
         let setBack = DigestNonceIssuer(secret: secret, lifetime: .seconds(300), clock: earlier)
         #expect(setBack.validate(nonce, realm: sipDomain) == .valid)
-        let muchEarlier = ManualClock(milliseconds: clock.now().milliseconds - 3_600_000)
+        let muchEarlier = ManualClock(start: clock.now().adding(seconds: -3600))
         #expect(DigestNonceIssuer(secret: secret, clock: muchEarlier).validate(nonce, realm: sipDomain) == .stale)
     }
 }

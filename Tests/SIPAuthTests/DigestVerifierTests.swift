@@ -1,5 +1,6 @@
 import SIPAuth
 import SIPCore
+import SIPTestSupport
 import Testing
 
 @Suite("Digest verification (RFC 3261 §22.4, RFC 7616 §3.4)")

@@ -1,21 +1,5 @@
 import SIPAuth
 import SIPCore
-import Synchronization
-
-/// A clock the test moves by hand.
-final class ManualClock: AuthClock {
-    private let current: Mutex<UInt64>
-
-    init(milliseconds: UInt64 = 1_700_000_000_000) { current = Mutex(milliseconds) }
-
-    func now() -> AuthInstant { AuthInstant(milliseconds: current.withLock { $0 }) }
-
-    func advance(by duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let ms = UInt64(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        current.withLock { $0 += ms }
-    }
-}
 
 /// What a SIP client does with a challenge: the Authorization value (RFC 7616 §3.4).
 func answer(

@@ -2,6 +2,7 @@ import Logging
 import SIPCore
 import SIPRegistrar
 import SIPStorage
+import SIPTestSupport
 import ServiceLifecycle
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 /// of ``RegistrationExpiryService`` (RFC 3261 §10.3: a binding goes when its interval elapses).
 @Suite("LocationService and RegistrationExpiryService")
 struct LocationAndExpiryTests {
-    static let now = SIPTimestamp(millisecondsSince1970: Int64(TestClock.start))
+    static let now = ManualClock.defaultStart
     static let deskMAC = SIPInstrumentID("0000DEADBEEF")!
     static let otherMAC = SIPInstrumentID("0004F2AABBCC")!
 
@@ -96,9 +97,9 @@ struct LocationAndExpiryTests {
 
     @Test("Restart: restore loads only unexpired bindings; purge removes expired ones from store and location")
     func restoreAndPurge() async throws {
-        let clock = TestClock()
+        let clock = ManualClock()
         let store = InMemoryLocationStore()
-        let start = clock.timestamp
+        let start = clock.now()
         let gone = makeBinding(contact: "sip:69@192.0.2.1", expiresIn: -5, at: start)
         let soon = makeBinding(contact: "sip:69@192.0.2.2", expiresIn: 120, at: start)
         let later = makeBinding(aor: "sip:70@example.net", contact: "sip:70@192.0.2.3", expiresIn: 3600, at: start)
@@ -109,18 +110,18 @@ struct LocationAndExpiryTests {
         var logger = Logger(label: "expiry-tests")
         logger.logLevel = .critical
         let expiry = RegistrationExpiryService(
-            store: store, location: location, interval: .seconds(30), logger: logger, now: { clock.timestamp })
+            store: store, location: location, interval: .seconds(30), logger: logger, clock: clock)
         try await expiry.restore()
-        #expect(Set(location.allContacts(now: clock.timestamp)) == [soon, later])
+        #expect(Set(location.allContacts(now: clock.now())) == [soon, later])
         #expect(location.count == 2)
 
         let feed = store.changes.subscribe()
         #expect(try await expiry.purge() == 1, "the binding that was already expired")
-        clock.advance(seconds: 120)
+        clock.advance(by: .seconds(120))
         #expect(try await expiry.purge() == 1)
         #expect(location.count == 1)
-        #expect(location.allContacts(now: clock.timestamp) == [later])
-        #expect(try await store.unexpiredBindings(at: clock.timestamp) == [later])
+        #expect(location.allContacts(now: clock.now()) == [later])
+        #expect(try await store.unexpiredBindings(at: clock.now()) == [later])
         #expect(try await expiry.purge() == 0)
 
         var iterator = feed.makeAsyncIterator()
@@ -134,14 +135,14 @@ struct LocationAndExpiryTests {
     func runPurgesPeriodically() async throws {
         let store = InMemoryLocationStore()
         let location = LocationService()
-        let now = SIPTimestamp(millisecondsSince1970: Int64(TestClock.start))
+        let now = ManualClock.defaultStart
         let expired = makeBinding(contact: "sip:69@192.0.2.1", expiresIn: -1, at: now)
         _ = try await store.apply([.upsert(expired)])
         location.load([expired])
         var logger = Logger(label: "expiry-tests")
         logger.logLevel = .critical
         let expiry = RegistrationExpiryService(
-            store: store, location: location, interval: .milliseconds(20), logger: logger, now: { now })
+            store: store, location: location, interval: .milliseconds(20), logger: logger, clock: ManualClock(start: now))
         let task = Task { try await expiry.run() }
         // Polls with a deadline: the service's own interval is real time.
         let deadline = ContinuousClock.now + .seconds(10)
@@ -175,8 +176,8 @@ struct LocationAndExpiryTests {
         let store = InMemoryLocationStore()
         var registered: [Binding] = []
         try await withRegistrar(store: store) { h in
-            var desk = try Phone()
-            var soft = try Phone(user: "70", authUser: "70/bria-7", host: "192.0.2.33")
+            var desk = try SIPTestPhone()
+            var soft = try SIPTestPhone(user: "70", authUser: "70/bria-7", host: "192.0.2.33")
             #expect(try await desk.register(h.registrar).statusCode == 200)
             #expect(try await soft.register(h.registrar, expires: 120).statusCode == 200)
             registered = try await h.stored()
@@ -184,9 +185,9 @@ struct LocationAndExpiryTests {
         let location = LocationService()
         var logger = Logger(label: "expiry-tests")
         logger.logLevel = .critical
-        let now = SIPTimestamp(millisecondsSince1970: Int64(TestClock.start))
+        let now = ManualClock.defaultStart
         try await RegistrationExpiryService(
-            store: store, location: location, interval: .seconds(30), logger: logger, now: { now }
+            store: store, location: location, interval: .seconds(30), logger: logger, clock: ManualClock(start: now)
         ).restore()
         #expect(registered.count == 2)
         #expect(Set(location.allContacts(now: now)) == Set(registered))

@@ -3,6 +3,7 @@ import SIPAuth
 import SIPCore
 import SIPRegistrar
 import SIPStorage
+import SIPTestSupport
 import Testing
 
 /// Digest authentication of REGISTER (RFC 3261 §22.4, RFC 7616, RFC 8760) with instrument-aware
@@ -13,7 +14,7 @@ struct RegistrarAuthenticationTests {
     @Test("First REGISTER is challenged: MD5 first by default, SHA-256 first when configured", arguments: [false, true])
     func challengeOrder(prefersSHA256: Bool) async throws {
         try await withRegistrar(digest: { $0.prefersSHA256 = prefersSHA256 }) { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let first = await h.registrar.handleRegister(try phone.request(cseq: 1), source: phone.source)
             #expect(first.statusCode == 401)
             #expect(first.reasonPhrase == "Unauthorized")
@@ -43,7 +44,7 @@ struct RegistrarAuthenticationTests {
         arguments: ["69/0000DEADBEEF", "69/0000deadbeef", "69/00:00:de:ad:be:ef", "69/00-00-DE-AD-BE-EF"])
     func registerSucceeds(authUser: String) async throws {
         try await withRegistrar { h in
-            var phone = try Phone(authUser: authUser)
+            var phone = try SIPTestPhone(authUser: authUser)
             let response = try await phone.register(h.registrar)
             #expect(response.statusCode == 200, "\(response.text)")
 
@@ -85,15 +86,15 @@ struct RegistrarAuthenticationTests {
     @Test("Secrets never reach the logs: no password, nonce or digest response")
     func noSecretsLogged() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             #expect(try await phone.register(h.registrar).statusCode == 200)
-            var wrong = try Phone(password: "hunter2-wrong")
+            var wrong = try SIPTestPhone(password: "hunter2-wrong")
             #expect(try await wrong.register(h.registrar).statusCode == 401)
             let challenge = try #require(phone.challenge)
             let nonce = try #require(challenge.nonce)
             let response = try #require(
                 try SIPAuthHeader(parsing: Substring(phone.authorization(challenge, nonceCount: 1))).response)
-            let logged = h.logs.all.map(\.text).joined(separator: "\n")
+            let logged = h.logs.records.map(\.text).joined(separator: "\n")
             #expect(!logged.isEmpty)
             for secret in ["secret-69", "hunter2-wrong", nonce, response] {
                 #expect(!logged.contains(secret))
@@ -106,7 +107,7 @@ struct RegistrarAuthenticationTests {
         try await withRegistrar { h in
             var answers: [SIPResponse] = []
             for (authUser, password) in [("69/0000DEADBEEF", "not-the-password"), ("77/0000DEADBEEF", "whatever")] {
-                var phone = try Phone(user: "69", authUser: authUser, password: password, callID: "same-call-id")
+                var phone = try SIPTestPhone(user: "69", authUser: authUser, password: password, callID: "same-call-id")
                 let first = await h.registrar.handleRegister(try phone.request(cseq: 1), source: phone.source)
                 phone.cseq = 1
                 let challenge = try phone.pickChallenge(first)
@@ -127,11 +128,11 @@ struct RegistrarAuthenticationTests {
     @Test("An answer to an expired nonce → 401 with stale=true; answering the new nonce → 200")
     func staleNonce() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let first = await h.registrar.handleRegister(try phone.request(cseq: 1), source: phone.source)
             phone.cseq = 1
             let old = try phone.pickChallenge(first)
-            h.clock.advance(seconds: 301)
+            h.clock.advance(by: .seconds(301))
             let stale = try await phone.send(h.registrar, answering: old)
             #expect(stale.statusCode == 401)
             let challenges = try stale.wwwAuthenticates()
@@ -149,7 +150,7 @@ struct RegistrarAuthenticationTests {
     @Test("A replayed (nonce, nc) is refused; the next nc is accepted")
     func replayedNonceCount() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             #expect(try await phone.register(h.registrar).statusCode == 200)
             let challenge = try #require(phone.challenge)
             #expect(phone.nonceCount == 1)
@@ -176,7 +177,7 @@ struct RegistrarAuthenticationTests {
     func authUserMustMatchTo(requireAORMatch: Bool) async throws {
         try await withRegistrar(requireAORMatch: requireAORMatch) { h in
             // Line 70's credentials used to register line 69.
-            var phone = try Phone(user: "69", authUser: "70/0000DEADBEEF", password: TestUsers.passwords["70"])
+            var phone = try SIPTestPhone(user: "69", authUser: "70/0000DEADBEEF", password: TestUsers.passwords["70"])
             let response = try await phone.register(h.registrar)
             if requireAORMatch {
                 #expect(response.statusCode == 403)
@@ -196,7 +197,7 @@ struct RegistrarAuthenticationTests {
         arguments: [("sip:other.org", "<sip:69@example.net>"), ("sip:example.net", "<sip:69@other.org>")])
     func foreignDomain(requestURI: String, to: String) async throws {
         try await withRegistrar { h in
-            let phone = try Phone()
+            let phone = try SIPTestPhone()
             let request = try phone.request(cseq: 1, to: to, requestURI: requestURI)
             let response = await h.registrar.handleRegister(request, source: phone.source)
             #expect(response.statusCode == 404)
@@ -208,7 +209,7 @@ struct RegistrarAuthenticationTests {
     @Test("Domains compare case-insensitively; the AOR is stored canonical")
     func domainCase() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let response = try await phone.register(
                 h.registrar, to: "\"Line 69\" <sip:69@EXAMPLE.Net;transport=udp>", requestURI: "sip:Example.NET")
             #expect(response.statusCode == 200, "\(response.text)")
@@ -219,7 +220,7 @@ struct RegistrarAuthenticationTests {
     @Test("Require with an unknown option tag → 420 naming it in Unsupported (before any challenge)")
     func unsupportedExtension() async throws {
         try await withRegistrar { h in
-            let phone = try Phone()
+            let phone = try SIPTestPhone()
             let foo = await h.registrar.handleRegister(
                 try phone.request(cseq: 1, headers: ["Require: foo"]), source: phone.source)
             #expect(foo.statusCode == 420)
@@ -244,7 +245,7 @@ struct RegistrarAuthenticationTests {
             $0.window = .seconds(60)
             $0.lockoutDuration = .seconds(300)
         }) { h in
-            var attacker = try Phone(password: "guess", host: "198.51.100.7")
+            var attacker = try SIPTestPhone(password: "guess", host: "198.51.100.7")
             let first = await h.registrar.handleRegister(try attacker.request(cseq: 1), source: attacker.source)
             attacker.cseq = 1
             let challenge = try attacker.pickChallenge(first)
@@ -254,22 +255,22 @@ struct RegistrarAuthenticationTests {
             #expect(h.logs.events.last?.metadata["event"] == "register.lockout")
 
             // Locked out: even the right password gets 403, without a challenge.
-            var sameSource = try Phone(host: "198.51.100.7", port: 5070)
+            var sameSource = try SIPTestPhone(host: "198.51.100.7", port: 5070)
             let locked = try await sameSource.register(h.registrar)
             #expect(locked.statusCode == 403)
             #expect(locked.reasonPhrase == AuthFailureLimiter.reasonPhrase)
             #expect(!locked.headers.contains(.wwwAuthenticate))
 
             // Another source is not affected.
-            var other = try Phone(host: "192.0.2.20")
+            var other = try SIPTestPhone(host: "192.0.2.20")
             let otherFirst = await h.registrar.handleRegister(try other.request(cseq: 1), source: other.source)
             #expect(otherFirst.statusCode == 401)
             other.cseq = 0
             #expect(try await other.register(h.registrar).statusCode == 200)
 
             // When the back-off is over the source is challenged again.
-            h.clock.advance(seconds: 301)
-            var later = try Phone(host: "198.51.100.7", port: 5080)
+            h.clock.advance(by: .seconds(301))
+            var later = try SIPTestPhone(host: "198.51.100.7", port: 5080)
             #expect(try await later.register(h.registrar).statusCode == 200)
         }
     }

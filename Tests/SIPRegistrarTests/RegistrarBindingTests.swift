@@ -1,6 +1,7 @@
 import SIPCore
 import SIPRegistrar
 import SIPStorage
+import SIPTestSupport
 import Testing
 
 /// The binding rules of RFC 3261 §10.3 steps 6–8 through the whole registrar: expiry policy,
@@ -12,7 +13,7 @@ struct RegistrarBindingTests {
     ])
     func intervalTooBrief(expiresHeader: UInt32?, contacts: [String]?) async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let response = try await phone.register(h.registrar, contacts: contacts, expires: expiresHeader)
             #expect(response.statusCode == 423)
             #expect(try response.minExpires == 60)
@@ -25,7 +26,7 @@ struct RegistrarBindingTests {
     @Test("Expires above the maximum is shortened to it; the contact parameter beats the header; default 3600")
     func expiryChoice() async throws {
         try await withRegistrar(policy: RegistrarPolicy(defaultExpires: 1800, minExpires: 60, maxExpires: 7200)) { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let capped = try await phone.register(h.registrar, expires: 999_999)
             #expect(capped.statusCode == 200)
             #expect(try capped.contactList.first?.expires == 7200)
@@ -44,10 +45,10 @@ struct RegistrarBindingTests {
     @Test("The 200 lists the remaining expiry of every binding, counted from now")
     func remainingExpiry() async throws {
         try await withRegistrar { h in
-            var first = try Phone(host: "192.0.2.10")
+            var first = try SIPTestPhone(host: "192.0.2.10")
             #expect(try await first.register(h.registrar, expires: 600).statusCode == 200)
-            h.clock.advance(seconds: 100)
-            var second = try Phone(authUser: "69/0004F2AABBCC", host: "192.0.2.11")
+            h.clock.advance(by: .seconds(100))
+            var second = try SIPTestPhone(authUser: "69/0004F2AABBCC", host: "192.0.2.11")
             let response = try await second.register(h.registrar, expires: 3600)
             let listed = Dictionary(uniqueKeysWithValues: try response.contactList.map { ($0.uri.description, $0.expires) })
             #expect(listed == ["sip:69@192.0.2.10:5060": 500, "sip:69@192.0.2.11:5060": 3600])
@@ -57,7 +58,7 @@ struct RegistrarBindingTests {
     @Test("expires=0 removes that contact only")
     func removeOne() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let two = try await phone.register(
                 h.registrar, contacts: ["<sip:69@192.0.2.10:5060>", "<sip:69@192.0.2.10:5062>"])
             #expect(try two.contactList.count == 2)
@@ -78,9 +79,9 @@ struct RegistrarBindingTests {
     @Test("Contact: * with Expires: 0 removes every binding of the AOR, whoever registered it")
     func wildcardRemovesAll() async throws {
         try await withRegistrar { h in
-            var desk = try Phone(host: "192.0.2.10")
-            var soft = try Phone(authUser: "69/softphone-1", host: "192.0.2.30")
-            var other = try Phone(user: "70", host: "192.0.2.40")
+            var desk = try SIPTestPhone(host: "192.0.2.10")
+            var soft = try SIPTestPhone(authUser: "69/softphone-1", host: "192.0.2.30")
+            var other = try SIPTestPhone(user: "70", host: "192.0.2.40")
             #expect(try await desk.register(h.registrar, contacts: ["<sip:69@192.0.2.10>", "<sip:69@192.0.2.10:5062>"]).statusCode == 200)
             #expect(try await soft.register(h.registrar).statusCode == 200)
             #expect(try await other.register(h.registrar).statusCode == 200)
@@ -103,7 +104,7 @@ struct RegistrarBindingTests {
         ])
     func wildcardMisuse(contacts: [String], expires: UInt32?) async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             #expect(try await phone.register(h.registrar).statusCode == 200)
             let response = try await phone.register(h.registrar, contacts: contacts, expires: expires)
             #expect(response.statusCode == 400, "\(response.text)")
@@ -114,7 +115,7 @@ struct RegistrarBindingTests {
     @Test("Contact: * with the bindings' Call-ID and a CSeq not higher fails (RFC 3261 §10.3 step 6)")
     func wildcardOutOfOrder() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             #expect(try await phone.register(h.registrar).statusCode == 200)
             let challenge = try #require(phone.challenge)
             let stale = try phone.request(
@@ -129,7 +130,7 @@ struct RegistrarBindingTests {
     @Test("Same Call-ID with a CSeq not higher → refused; a new Call-ID is accepted")
     func callIDAndCSeqOrdering() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             #expect(try await phone.register(h.registrar).statusCode == 200)
             let challenge = try #require(phone.challenge)
             let stored = try await h.onlyBinding()
@@ -146,7 +147,7 @@ struct RegistrarBindingTests {
             #expect(try await h.onlyBinding() == stored, "nothing changed")
 
             // A phone that rebooted: new Call-ID, CSeq starting again at 1.
-            var rebooted = try Phone(callID: "after-reboot")
+            var rebooted = try SIPTestPhone(callID: "after-reboot")
             rebooted.challenge = challenge
             rebooted.nonceCount = 3
             let response = try await rebooted.send(h.registrar, expires: 600, answering: challenge)
@@ -161,7 +162,7 @@ struct RegistrarBindingTests {
     @Test("q-values are stored and bindings are listed highest q first; an invalid q → 400")
     func qValues() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let response = try await phone.register(
                 h.registrar,
                 contacts: [
@@ -185,11 +186,11 @@ struct RegistrarBindingTests {
     @Test("A REGISTER without Contact is a query: 200 listing the bindings, nothing written")
     func query() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             #expect(try await phone.register(h.registrar, contacts: ["<sip:69@192.0.2.10>", "<sip:69@192.0.2.10:5062>;q=0.3"]).statusCode == 200)
             let before = try await h.stored()
             let commits = h.writer.statistics.submissions
-            h.clock.advance(seconds: 60)
+            h.clock.advance(by: .seconds(60))
             let response = try await phone.register(h.registrar, contacts: [])
             #expect(response.statusCode == 200)
             let listed = try response.contactList
@@ -204,7 +205,7 @@ struct RegistrarBindingTests {
     @Test("A refresh with an equivalent contact URI (RFC 3261 §19.1.4) updates the same binding")
     func equivalentContact() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             #expect(try await phone.register(h.registrar, contacts: ["<sip:69@Phone.Example.COM:5060>"]).statusCode == 200)
             let response = try await phone.register(
                 h.registrar, contacts: ["<sip:69@phone.example.com:5060>"], expires: 900)
@@ -218,14 +219,14 @@ struct RegistrarBindingTests {
     @Test("Path (RFC 3327) is stored with the binding and echoed in the 200 only when the UA supports path")
     func path() async throws {
         try await withRegistrar { h in
-            var phone = try Phone()
+            var phone = try SIPTestPhone()
             let edge = ["Path: <sip:edge1.example.net;lr>", "Path: <sip:edge2.example.net;lr>"]
             let supported = try await phone.register(h.registrar, headers: edge + ["Supported: path"])
             #expect(supported.statusCode == 200)
             #expect(supported.headers.all(.path).map { String($0.value) } == ["<sip:edge1.example.net;lr>", "<sip:edge2.example.net;lr>"])
             #expect(try await h.onlyBinding().path == ["<sip:edge1.example.net;lr>", "<sip:edge2.example.net;lr>"])
 
-            var other = try Phone(user: "70")
+            var other = try SIPTestPhone(user: "70")
             let unsupported = try await other.register(h.registrar, headers: ["Path: <sip:edge1.example.net;lr>"])
             #expect(unsupported.statusCode == 200)
             #expect(!unsupported.headers.contains(.path))
@@ -237,8 +238,8 @@ struct RegistrarBindingTests {
     @Test("Lines 69 and 70 of one instrument are both found by instrument (any MAC spelling)")
     func twoLinesOneInstrument() async throws {
         try await withRegistrar { h in
-            var line69 = try Phone(user: "69", authUser: "69/0000DEADBEEF", port: 5060)
-            var line70 = try Phone(user: "70", authUser: "70/00:00:de:ad:be:ef", port: 5062)
+            var line69 = try SIPTestPhone(user: "69", authUser: "69/0000DEADBEEF", port: 5060)
+            var line70 = try SIPTestPhone(user: "70", authUser: "70/00:00:de:ad:be:ef", port: 5062)
             #expect(try await line69.register(h.registrar).statusCode == 200)
             #expect(try await line70.register(h.registrar).statusCode == 200)
             let instrument = try #require(SIPInstrumentID("0000deadbeef"))

@@ -1,6 +1,7 @@
 import SIPCore
 import SIPRegistrar
 import SIPStorage
+import SIPTestSupport
 import SIPTransport
 import Testing
 
@@ -21,7 +22,7 @@ struct RegistrarOutboundTests {
     func newFlowReplacesOld() async throws {
         try await withRegistrar { h in
             let changes = h.store.changes.subscribe()
-            var phone = try Phone(port: 40_001, transport: .tcp, connectionID: 7)
+            var phone = try SIPTestPhone(port: 40_001, transport: .tcp, connectionID: 7)
             let first = try await phone.register(
                 h.registrar, contacts: [Self.contact(port: 40_001)], headers: ["Supported: outbound, path"])
             #expect(first.statusCode == 200, "\(first.text)")
@@ -37,7 +38,7 @@ struct RegistrarOutboundTests {
             #expect(original.source == "192.0.2.10:40001")
 
             // The phone's NAT binding changed: new source port, new TCP connection, new contact.
-            phone.source = try Phone.source(host: "192.0.2.10", port: 40_002, transport: .tcp, connectionID: 9)
+            phone.source = try makeSource(host: "192.0.2.10", port: 40_002, transport: .tcp, connectionID: 9)
             let second = try await phone.register(
                 h.registrar, contacts: [Self.contact(port: 40_002)], headers: ["Supported: outbound"])
             #expect(second.statusCode == 200)
@@ -65,7 +66,7 @@ struct RegistrarOutboundTests {
     @Test("Without Supported: outbound, reg-id is ignored: keyed by contact, no Require: outbound")
     func regIDIgnoredWithoutOutbound() async throws {
         try await withRegistrar { h in
-            var phone = try Phone(port: 40_001, transport: .tcp, connectionID: 7)
+            var phone = try SIPTestPhone(port: 40_001, transport: .tcp, connectionID: 7)
             let first = try await phone.register(h.registrar, contacts: [Self.contact(port: 40_001)])
             #expect(first.statusCode == 200)
             #expect(!first.headers.contains(.require))
@@ -75,7 +76,7 @@ struct RegistrarOutboundTests {
             #expect(binding.key == .contact(aor: "sip:69@example.net", contact: "sip:69@192.0.2.10:40001;transport=tcp"))
 
             // A new contact is a second binding, not a replacement.
-            phone.source = try Phone.source(host: "192.0.2.10", port: 40_002, transport: .tcp, connectionID: 9)
+            phone.source = try makeSource(host: "192.0.2.10", port: 40_002, transport: .tcp, connectionID: 9)
             #expect(try await phone.register(h.registrar, contacts: [Self.contact(port: 40_002)]).statusCode == 200)
             #expect(try await h.stored().count == 2)
         }
@@ -84,7 +85,7 @@ struct RegistrarOutboundTests {
     @Test("Two Contacts with reg-id in an outbound REGISTER → 400")
     func twoRegIDs() async throws {
         try await withRegistrar { h in
-            var phone = try Phone(transport: .tcp, connectionID: 1)
+            var phone = try SIPTestPhone(transport: .tcp, connectionID: 1)
             let response = try await phone.register(
                 h.registrar, contacts: [Self.contact(port: 40_001, regID: 1), Self.contact(port: 40_002, regID: 2)],
                 headers: ["Supported: outbound"])
@@ -101,7 +102,7 @@ struct RegistrarOutboundTests {
         ])
     func instrumentFromInstance(instance: String, expected: String?) async throws {
         try await withRegistrar { h in
-            var phone = try Phone(authUser: "69")
+            var phone = try SIPTestPhone(authUser: "69")
             let response = try await phone.register(
                 h.registrar, contacts: ["<sip:69@192.0.2.10:5060>;+sip.instance=\"<\(instance)>\""])
             #expect(response.statusCode == 200)
@@ -118,7 +119,7 @@ struct RegistrarOutboundTests {
     @Test("The auth username's instrument wins over the instance's")
     func authUsernameWins() async throws {
         try await withRegistrar { h in
-            var phone = try Phone(authUser: "69/0000DEADBEEF")
+            var phone = try SIPTestPhone(authUser: "69/0000DEADBEEF")
             let response = try await phone.register(
                 h.registrar,
                 contacts: ["<sip:69@192.0.2.10:5060>;+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\""])

@@ -1,12 +1,13 @@
 import SIPCore
 import SIPRegistrar
 import SIPStorage
+import SIPTestSupport
 import Testing
 
 /// The pure binding rules (RFC 3261 §10.3 steps 6–7, RFC 5626 §6) of ``RegistrationPlanner``.
 @Suite("RegistrationPlanner")
 struct RegistrationPlannerTests {
-    static let now = SIPTimestamp(millisecondsSince1970: Int64(TestClock.start))
+    static let now = ManualClock.defaultStart
     static let aor = "sip:69@example.net"
     let policy = RegistrarPolicy(defaultExpires: 3600, minExpires: 60, maxExpires: 86_400)
 
@@ -115,7 +116,7 @@ struct RegistrationPlannerTests {
 
     @Test("Refresh keeps registeredAt and the stored text of an equivalent URI")
     func refresh() throws {
-        let earlier = SIPTimestamp(millisecondsSince1970: Int64(TestClock.start) - 600_000)
+        let earlier = ManualClock.defaultStart.adding(seconds: -600)
         let existing = [makeBinding(contact: "sip:69@Phone.Example.com;transport=udp", callID: "c", cseq: 1, at: earlier)]
         let bindings = Self.upserted(try plan(Self.request(["<sip:69@phone.example.COM;transport=udp>"], callID: "c", cseq: 2), existing: existing))
         #expect(bindings.count == 1)

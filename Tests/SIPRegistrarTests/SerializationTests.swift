@@ -1,5 +1,6 @@
 import SIPCore
 import SIPStorage
+import SIPTestSupport
 import SIPTransport
 import Synchronization
 import Testing
@@ -210,8 +211,8 @@ struct SerializationTests {
     }
 
     /// A phone that has been challenged once (CSeq 1), and the challenge it will answer.
-    static func challengedPhone(_ h: RegistrarHarness, user: String = "69") async throws -> (Phone, SIPAuthHeader) {
-        var phone = try Phone(user: user)
+    static func challengedPhone(_ h: RegistrarHarness, user: String = "69") async throws -> (SIPTestPhone, SIPAuthHeader) {
+        var phone = try SIPTestPhone(user: user)
         let first = await h.registrar.handleRegister(try phone.request(cseq: 1), source: phone.source)
         #expect(first.statusCode == 401)
         phone.cseq = 1

@@ -1,5 +1,6 @@
 import SIPCore
 import SIPStorage
+import SIPTestSupport
 import Synchronization
 import Testing
 
@@ -30,7 +31,7 @@ import Testing
     func everyFieldRoundTrips(_ backend: Backend) async throws {
         let stores = try backend.make()
         defer { stores.cleanup() }
-        var full = makeBinding(index: 3, instance: "<urn:uuid:00000000-0000-1000-8000-0000DEADBEEF>", regID: 2, q: 500, connectionID: .max)
+        var full = makeBinding(index: 3, q: 500, instance: "<urn:uuid:00000000-0000-1000-8000-0000DEADBEEF>", regID: 2, connectionID: .max)
         full.path = ["<sip:p1.example.net;lr>", "<sip:p2.example.net;lr>"]
         full.cseq = .max
         var bare = makeBinding(user: "70", index: 4, instrument: "softphone-7", connectionID: nil)
@@ -63,7 +64,7 @@ import Testing
         defer { stores.cleanup() }
         let line69 = makeBinding(user: "69", index: 1, expiresAt: 2_000, q: 800)
         let line70 = makeBinding(user: "70", index: 2, expiresAt: 2_000)
-        let otherPhone = makeBinding(user: "69", index: 3, expiresAt: 2_000, instrument: "00:00:00:00:00:01", q: 900)
+        let otherPhone = makeBinding(user: "69", index: 3, expiresAt: 2_000, q: 900, instrument: "00:00:00:00:00:01")
         let stale = makeBinding(user: "69", index: 4, expiresAt: 1_000)
         _ = try await stores.location.apply([.upsert(line69), .upsert(line70), .upsert(otherPhone), .upsert(stale)])
         let mac = try #require(SIPInstrumentID("0000deadbeef"))

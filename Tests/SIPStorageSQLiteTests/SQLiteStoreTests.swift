@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SIPCore
 import SIPStorage
+import SIPTestSupport
 import SIPStorageSQLite
 import Testing
 

@@ -1,4 +1,5 @@
 import SIPStorage
+import SIPTestSupport
 import Testing
 
 @Suite struct BindingChangeFeedTests {

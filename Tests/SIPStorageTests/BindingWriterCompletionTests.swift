@@ -1,5 +1,6 @@
 import SIPCore
 import SIPStorage
+import SIPTestSupport
 import Synchronization
 import Testing
 
@@ -32,7 +33,7 @@ struct BindingWriterCompletionTests {
         let loopB = QueueExecutor()
         let order = Mutex<[String]>([])
         let seenInIndex = Mutex<[Int]>([])
-        let now = SIPTimestamp(secondsSince1970: 1_000)
+        let now = ManualClock.defaultStart
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.run() }
             // The first submission is held in its commit while the others queue behind it.
@@ -80,12 +81,12 @@ struct BindingWriterCompletionTests {
 
 @Suite("Location service: request targets in one call")
 struct LocationTargetTests {
-    let now = SIPTimestamp(secondsSince1970: 1_000)
+    let now = ManualClock.defaultStart
 
     func service() -> LocationService {
         let location = LocationService()
         location.load([
-            makeBinding(user: "69", index: 1, instrument: "0000DEADBEEF", q: 500),
+            makeBinding(user: "69", index: 1, q: 500, instrument: "0000DEADBEEF"),
             makeBinding(user: "70", index: 2, instrument: "0000DEADBEEF"),
             makeBinding(user: "69", index: 3, instrument: "0000CAFEF00D"),
         ])
@@ -115,7 +116,7 @@ struct LocationTargetTests {
         let target = try #require(SIPLocationTarget(requestURI: try SIPURI(parsing: "sip:69@EXAMPLE.net;transport=tcp")))
         #expect(target == .addressOfRecord("sip:69@example.net"))
         #expect(service().contacts(for: target, now: now).count == 2)
-        #expect(service().contacts(for: target, now: SIPTimestamp(secondsSince1970: 200_000)).isEmpty)
+        #expect(service().contacts(for: target, now: ManualClock.defaultStart.adding(seconds: 7_200)).isEmpty)
         #expect(SIPInstrumentTarget(userPart: "~~in~") == nil)
         #expect(SIPLocationTarget(requestURI: try SIPURI(parsing: "sip:example.net")) == nil)
     }

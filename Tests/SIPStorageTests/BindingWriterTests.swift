@@ -1,5 +1,6 @@
 import SIPCore
 import SIPStorage
+import SIPTestSupport
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import NIOCore
 import SIPCore
+import SIPTestSupport
 import SIPTransaction
 import SIPTransport
 
@@ -13,19 +14,12 @@ enum Fixtures {
         fromTag: String = "1928301774", callID: String = "a84b4c76e66710", cseq: UInt32 = 314159,
         cseqMethod: SIPMethod? = nil, extraHeaders: [String] = []
     ) -> SIPRequest {
-        var text = "\(method.rawValue) \(uri) SIP/2.0\r\n"
-        text += "Via: SIP/2.0/\(transport) \(sentBy)" + (branch.map { ";branch=\($0)" } ?? "") + "\r\n"
-        text += "Max-Forwards: 70\r\n"
-        text += "To: Bob <sip:bob@example.com>" + (toTag.map { ";tag=\($0)" } ?? "") + "\r\n"
-        text += "From: Alice <sip:alice@atlanta.com>;tag=\(fromTag)\r\n"
-        text += "Call-ID: \(callID)\r\n"
-        text += "CSeq: \(cseq) \((cseqMethod ?? method).rawValue)\r\n"
-        for header in extraHeaders { text += header + "\r\n" }
-        text += "Content-Length: 0\r\n\r\n"
-        guard case .request(let request) = try! SIPMessageParser().parse(Array(text.utf8)) else {
-            fatalError("fixture is not a request")
-        }
-        return request
+        let request = SIPTestRequest(
+            method, uri: uri, via: [SIPTestRequest.via(transport, sentBy: sentBy, branch: branch, rport: false)],
+            from: "Alice <sip:alice@atlanta.com>;tag=\(fromTag)",
+            to: "Bob <sip:bob@example.com>" + (toTag.map { ";tag=\($0)" } ?? ""), callID: callID, cseq: cseq,
+            cseqMethod: cseqMethod, headers: extraHeaders)
+        return try! request.parsed()
     }
 
     static func response(_ statusCode: Int, to request: SIPRequest, toTag: String? = "8321234356") -> SIPResponse {
@@ -33,10 +27,7 @@ enum Fixtures {
     }
 
     static func source(_ transport: SIPTransportProtocol = .udp) -> SIPSource {
-        SIPSource(
-            transport: transport, remote: try! SocketAddress(ipAddress: "192.0.2.10", port: 5060),
-            local: try! SocketAddress(ipAddress: "192.0.2.1", port: 5060),
-            connectionID: transport.isStream ? SIPConnectionID(rawValue: 7) : nil)
+        try! makeSource(transport: transport, connectionID: transport.isStream ? 7 : nil)
     }
 
     static func destination(_ transport: SIPTransportProtocol = .udp) -> SIPDestination {

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import SIPCore
+import SIPTestSupport
 import SIPTransaction
 import SIPTransport
 import Synchronization
@@ -132,7 +133,7 @@ struct TransactionLayerClientTests {
 
     @Test func asyncSendRequestReturnsTheFinalResponse() async throws {
         let sender = StreamingSender()
-        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualTimerScheduler())
+        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualClock())
         let options = Fixtures.request(.options, branch: "z9hG4bKasync")
         async let result = layer.sendRequest(options, to: Fixtures.destination(.tcp))
         var iterator = sender.messages.makeAsyncIterator()
@@ -146,7 +147,7 @@ struct TransactionLayerClientTests {
 
     @Test func asyncSendRequestThrowsOnTimeout() async throws {
         let sender = StreamingSender()
-        let clock = ManualTimerScheduler()
+        let clock = ManualClock()
         let layer = try SIPTransactionLayer(sender: sender, scheduler: clock)
         async let result = layer.sendRequest(Fixtures.request(.options, branch: "z9hG4bKlate"), to: Fixtures.destination(.tcp))
         var iterator = sender.messages.makeAsyncIterator()
@@ -162,7 +163,7 @@ struct TransactionLayerClientTests {
 
     @Test func asyncSenderFailureBecomesTransportError() async throws {
         let sender = StreamingSender(failing: true)
-        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualTimerScheduler())
+        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualClock())
         do {
             _ = try await layer.sendRequest(Fixtures.request(.options, branch: "z9hG4bKbroken"), to: Fixtures.destination(.tcp))
             Issue.record("expected a transport error")
@@ -173,7 +174,7 @@ struct TransactionLayerClientTests {
 
     @Test func asyncSenderPathSendsServerResponses() async throws {
         let sender = StreamingSender()
-        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualTimerScheduler(), user: RecordingUser(autoAnswer: 404))
+        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualClock(), user: RecordingUser(autoAnswer: 404))
         layer.receive(SIPIncomingMessage(message: .request(Fixtures.request(.options)), source: Fixtures.source()))
         var iterator = sender.messages.makeAsyncIterator()
         #expect(await iterator.next()?.response?.statusCode == 404)
@@ -181,7 +182,7 @@ struct TransactionLayerClientTests {
 
     @Test func requestWithoutViaIsAnswered400() async throws {
         let sender = StreamingSender()
-        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualTimerScheduler(), user: RecordingUser())
+        let layer = try SIPTransactionLayer(sender: sender, scheduler: ManualClock(), user: RecordingUser())
         var headers = SIPHeaders()
         headers.append(.callID, "x")
         headers.append(.cseq, "1 OPTIONS")
@@ -195,11 +196,11 @@ struct TransactionLayerClientTests {
     @Test func invalidConfigurationIsRejected() {
         #expect(throws: SIPTransactionError.self) {
             try SIPTransactionLayer(
-                sender: FakeSender(), scheduler: ManualTimerScheduler(),
+                sender: FakeSender(), scheduler: ManualClock(),
                 configuration: .init(timers: SIPTimerConfiguration(t1: .seconds(5), t2: .seconds(4))))
         }
         #expect(throws: SIPTransactionError.self) {
-            try SIPTransactionLayer(sender: FakeSender(), scheduler: ManualTimerScheduler(), configuration: .init(shardCount: 0))
+            try SIPTransactionLayer(sender: FakeSender(), scheduler: ManualClock(), configuration: .init(shardCount: 0))
         }
     }
 

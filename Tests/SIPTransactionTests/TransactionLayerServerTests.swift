@@ -1,4 +1,5 @@
 import SIPCore
+import SIPTestSupport
 import SIPTransaction
 import SIPTransport
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// A layer wired to a fake sender, a manual clock and a recording TU.
 struct Harness {
     let sender = FakeSender()
-    let clock = ManualTimerScheduler()
+    let clock = ManualClock()
     let user: RecordingUser
     let layer: SIPTransactionLayer
 
@@ -218,7 +219,7 @@ struct TransactionLayerServerTests {
 
     @Test func withoutATransactionUserRequestsAreAnswered503() {
         let sender = FakeSender()
-        let layer = try! SIPTransactionLayer(sender: sender, scheduler: ManualTimerScheduler())
+        let layer = try! SIPTransactionLayer(sender: sender, scheduler: ManualClock())
         layer.receive(SIPIncomingMessage(message: .request(Fixtures.request(.options)), source: Fixtures.source()))
         #expect(sender.sentStatuses == [503])
     }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import SIPCore
+import SIPTestSupport
 import Synchronization
 
 @testable import SIPTransport
@@ -63,13 +64,12 @@ final class StreamingReceiver: SIPMessageReceiver {
 }
 
 enum Fixtures {
+    /// An OPTIONS to this host from a phone at 10.0.0.1, as wire text.
     static func options(
         via: String = "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds;rport", callID: String = "a84b4c76e66710",
         body: String = "", uri: String = "sip:127.0.0.1"
     ) -> String {
-        "OPTIONS \(uri) SIP/2.0\r\n" + "Via: \(via)\r\n" + "Max-Forwards: 70\r\n"
-            + "From: <sip:alice@example.com>;tag=1928301774\r\n" + "To: <sip:bob@example.com>\r\n"
-            + "Call-ID: \(callID)\r\n" + "CSeq: 63104 OPTIONS\r\n" + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+        SIPTestRequest.options(uri: uri, via: via, callID: callID, body: body).text
     }
 
     static func parse(_ text: String) throws -> SIPMessage {

@@ -6,6 +6,7 @@ import SIPCore
 import SIPRegistrar
 import SIPStorage
 import SIPStorageSQLite
+import SIPTestSupport
 import SIPTransport
 import SwitchboardServer
 import Testing

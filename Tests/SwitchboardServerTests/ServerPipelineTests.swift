@@ -4,6 +4,7 @@ import SIPAuth
 import SIPCore
 import SIPStorage
 import SIPStorageSQLite
+import SIPTestSupport
 import SIPTransport
 import SwitchboardServer
 import Testing

@@ -3,35 +3,13 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import NIOSSL
 import SIPCore
+import SIPTestSupport
 import SIPTransport
 import ServiceLifecycle
 import Synchronization
 import SwitchboardServer
 import Testing
-
-/// A wait that took too long.
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Runs `operation`, failing with ``TimedOut`` after `seconds` (a bound on a wait, not a delay).
-func withDeadline<T: Sendable>(
-    _ what: String, seconds: Double = 10, _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TimedOut(what: what) }
-        return value
-    }
-}
 
 /// A Switchboard running on loopback with ephemeral ports, its data in a fresh temporary
 /// directory: UDP, TCP and TLS on 127.0.0.1, UDP on [::1], the admin API on 127.0.0.1.
@@ -113,215 +91,23 @@ struct ApplicationService: Service {
     func run() async throws { try await application.run() }
 }
 
-/// Messages received by a test client, in order. Reads poll with a deadline.
-final class Inbox: Sendable {
-    private let messages = Mutex<[SIPMessage]>([])
-    private let unparsable = Mutex(0)
-
-    func deliver(_ message: SIPMessage) { messages.withLock { $0.append(message) } }
-    func reject() { unparsable.withLock { $0 += 1 } }
-
-    var count: Int { messages.withLock { $0.count } }
-    var unparsableCount: Int { unparsable.withLock { $0 } }
-
-    /// The next message, waiting up to `seconds`.
-    func next(within seconds: Double = 5) async throws -> SIPMessage {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if let message = messages.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return message }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        throw TimedOut(what: "a SIP message")
-    }
-
-    /// The next response, skipping provisional ones.
-    func nextFinalResponse(within seconds: Double = 5) async throws -> SIPResponse {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while true {
-            let left = deadline - ContinuousClock.now
-            let message = try await next(within: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
-            if let response = message.response, response.isFinal { return response }
-        }
-    }
-}
-
-/// Parses each UDP datagram into the inbox.
-final class DatagramInboxHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let inbox: Inbox
-    init(inbox: Inbox) { self.inbox = inbox }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        if let message = try? SIPMessageParser().parse(Array(envelope.data.readableBytesView), framing: .datagram) {
-            inbox.deliver(message)
-        } else {
-            inbox.reject()
-        }
-    }
-}
-
-/// Frames a TCP/TLS byte stream with ``SIPStreamFramer`` into the inbox.
-final class StreamInboxHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    let inbox: Inbox
-    var pending: [UInt8] = []
-    var framer = SIPStreamFramer()
-    init(inbox: Inbox) { self.inbox = inbox }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        pending.append(contentsOf: unwrapInboundIn(data).readableBytesView)
-        while true {
-            let step = pending.withUnsafeBytes { framer.next($0) }
-            switch step {
-            case .needMoreData:
-                return
-            case .keepAlive(let consumed, _):
-                pending.removeFirst(consumed)
-            case .message(let message, let consumed):
-                pending.removeFirst(consumed)
-                inbox.deliver(message)
-            case .invalidMessage(_, let consumed):
-                pending.removeFirst(consumed)
-                inbox.reject()
-            case .framingError:
-                inbox.reject()
-                pending = []
-                return
-            }
-        }
-    }
-}
-
-/// A SIP client on loopback: UDP, TCP or TLS (certificate verification off: the server's
-/// certificate is self-signed).
-final class SIPTestClient: Sendable {
-    let channel: any Channel
-    let inbox: Inbox
-    let transport: SIPTransportProtocol
-    let server: SocketAddress
-
-    private init(channel: any Channel, inbox: Inbox, transport: SIPTransportProtocol, server: SocketAddress) {
-        self.channel = channel
-        self.inbox = inbox
-        self.transport = transport
-        self.server = server
-    }
-
-    static func connect(_ transport: SIPTransportProtocol, to server: SocketAddress) async throws -> SIPTestClient {
-        let inbox = Inbox()
-        let group = MultiThreadedEventLoopGroup.singleton
-        let channel: any Channel
-        switch transport {
-        case .udp:
-            let host = server.protocol == .inet6 ? "::1" : "127.0.0.1"
-            channel = try await DatagramBootstrap(group: group)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(DatagramInboxHandler(inbox: inbox))
-                    }
-                }
-                .bind(host: host, port: 0).get()
-        case .tcp, .tls:
-            let tls: NIOSSLContext?
-            if transport == .tls {
-                var configuration = TLSConfiguration.makeClientConfiguration()
-                configuration.certificateVerification = .none
-                tls = try NIOSSLContext(configuration: configuration)
-            } else {
-                tls = nil
-            }
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.seconds(5))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if let tls {
-                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil))
-                        }
-                        try channel.pipeline.syncOperations.addHandler(StreamInboxHandler(inbox: inbox))
-                    }
-                }
-                .connect(to: server).get()
-        }
-        return SIPTestClient(channel: channel, inbox: inbox, transport: transport, server: server)
-    }
-
-    /// `host:port` of this client as a Via sent-by (IPv6 in brackets).
-    var sentBy: String {
-        guard let local = channel.localAddress, let ip = local.ipAddress, let port = local.port else { return "invalid" }
-        return local.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
-    }
-
-    func send(_ text: String) async throws {
-        try await send(bytes: Array(text.utf8))
-    }
-
-    func send(bytes: [UInt8]) async throws {
-        let buffer = channel.allocator.buffer(bytes: bytes)
-        if transport == .udp {
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: server, data: buffer))
-        } else {
-            try await channel.writeAndFlush(buffer)
-        }
-    }
-
-    func close() async {
-        try? await channel.close()
-    }
-}
-
-/// Runs `body` with a connected client and closes it afterwards.
-func withClient<T>(
-    _ transport: SIPTransportProtocol, to server: SocketAddress, _ body: (SIPTestClient) async throws -> T
-) async throws -> T {
-    let client = try await withDeadline("a \(transport) connection") {
-        try await SIPTestClient.connect(transport, to: server)
-    }
-    do {
-        let result = try await body(client)
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
-    }
-}
-
 /// SIP request texts as a phone sends them.
 enum Requests {
     static func options(_ client: SIPTestClient, callID: String, uri: String = "sip:example.net") -> String {
-        [
-            "OPTIONS \(uri) SIP/2.0",
-            "Via: SIP/2.0/\(client.transport.rawValue) \(client.sentBy);branch=z9hG4bK-\(callID);rport",
-            "Max-Forwards: 70",
-            "From: <sip:tester@example.net>;tag=opt1",
-            "To: <sip:example.net>",
-            "Call-ID: \(callID)",
-            "CSeq: 1 OPTIONS",
-            "Accept: application/sdp",
-            "Content-Length: 0",
-            "", "",
-        ].joined(separator: "\r\n")
+        SIPTestRequest.options(
+            uri: uri, via: client.via(branch: "z9hG4bK-\(callID)"), from: "<sip:tester@example.net>;tag=opt1",
+            to: "<sip:example.net>", callID: callID, cseq: 1, headers: ["Accept: application/sdp"]
+        ).text
     }
 
     static func register(
         _ client: SIPTestClient, user: String, callID: String, cseq: Int, authorization: String? = nil
     ) -> String {
-        var lines = [
-            "REGISTER sip:example.net SIP/2.0",
-            "Via: SIP/2.0/\(client.transport.rawValue) \(client.sentBy);branch=z9hG4bK-\(callID)-\(cseq);rport",
-            "Max-Forwards: 70",
-            "From: <sip:\(user)@example.net>;tag=reg\(user)",
-            "To: <sip:\(user)@example.net>",
-            "Call-ID: \(callID)",
-            "CSeq: \(cseq) REGISTER",
-            "Contact: <sip:\(user)@\(client.sentBy)>",
-            "Expires: 600",
-            "User-Agent: SwitchboardServerTests",
-        ]
-        if let authorization { lines.append("Authorization: \(authorization)") }
-        lines.append(contentsOf: ["Content-Length: 0", "", ""])
-        return lines.joined(separator: "\r\n")
+        SIPTestRequest.register(
+            user: user, via: client.via(branch: "z9hG4bK-\(callID)-\(cseq)"), callID: callID, cseq: UInt32(cseq),
+            contacts: ["<sip:\(user)@\(client.sentBy)>"], expires: 600, headers: ["User-Agent: SwitchboardServerTests"],
+            authorization: authorization
+        ).text
     }
 }
 

@@ -1,17 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A wall-clock instant, in milliseconds since the Unix epoch (UTC).
 ///
 /// Binding expiry (RFC 3261 §10.3 step 7) is kept as an absolute time so that bindings survive
 /// a restart: a monotonic clock would mean nothing to the next process. Milliseconds in an
 /// `Int64` map directly onto an SQLite `INTEGER` and a PostgreSQL `bigint`. Callers inject the
-/// current time (`now` parameters) so tests never depend on the real clock; ``now()`` reads it.
+/// current time (a ``SIPClock``, or `now` parameters) so tests never depend on the real clock;
+/// ``now()`` reads the system clock.
 public struct SIPTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public var millisecondsSince1970: Int64
@@ -30,18 +23,21 @@ public struct SIPTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         millisecondsSince1970 >= 0 ? millisecondsSince1970 / 1000 : (millisecondsSince1970 - 999) / 1000
     }
 
-    /// The current wall-clock time (`CLOCK_REALTIME`).
-    public static func now() -> SIPTimestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return SIPTimestamp(millisecondsSince1970: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
-    }
+    /// The current wall-clock time (`CLOCK_REALTIME`): ``SystemClock/now()``.
+    public static func now() -> SIPTimestamp { SystemClock().now() }
 
     /// This instant moved by `seconds` (saturating).
     public func adding(seconds: Int64) -> SIPTimestamp {
         let (product, overflow1) = seconds.multipliedReportingOverflow(by: 1000)
         let (sum, overflow2) = millisecondsSince1970.addingReportingOverflow(product)
         if overflow1 || overflow2 { return SIPTimestamp(millisecondsSince1970: seconds < 0 ? .min : .max) }
+        return SIPTimestamp(millisecondsSince1970: sum)
+    }
+
+    /// This instant moved by `duration`, truncated to whole milliseconds (saturating).
+    public func adding(_ duration: Duration) -> SIPTimestamp {
+        let (sum, overflow) = millisecondsSince1970.addingReportingOverflow(duration.sipMilliseconds)
+        if overflow { return SIPTimestamp(millisecondsSince1970: duration < .zero ? .min : .max) }
         return SIPTimestamp(millisecondsSince1970: sum)
     }
 

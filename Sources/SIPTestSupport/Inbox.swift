@@ -1,0 +1,40 @@
+public import SIPCore
+import Synchronization
+
+/// The messages a ``SIPTestClient`` received, in order. Reads poll with a deadline, so a test
+/// waiting for an answer that never comes fails instead of hanging.
+public final class Inbox: Sendable {
+    private let messages = Mutex<[SIPMessage]>([])
+    private let unparsable = Mutex(0)
+
+    public init() {}
+
+    public func deliver(_ message: SIPMessage) { messages.withLock { $0.append(message) } }
+    public func reject() { unparsable.withLock { $0 += 1 } }
+
+    /// Messages received and not yet read.
+    public var count: Int { messages.withLock { $0.count } }
+    /// Datagrams or stream messages that did not parse.
+    public var unparsableCount: Int { unparsable.withLock { $0 } }
+
+    /// The next message, waiting up to `seconds`.
+    public func next(within seconds: Double = 5) async throws -> SIPMessage {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let message = messages.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return message }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw TimedOut(what: "a SIP message")
+    }
+
+    /// The next response, skipping provisional ones (RFC 3261 §8.1.3.1).
+    public func nextFinalResponse(within seconds: Double = 5) async throws -> SIPResponse {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            let left = deadline - ContinuousClock.now
+            let message = try await next(
+                within: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+            if let response = message.response, response.isFinal { return response }
+        }
+    }
+}

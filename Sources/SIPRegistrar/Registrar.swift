@@ -68,11 +68,16 @@ public final class Registrar: Sendable {
         public var request: SIPRequest
         public var essentials: SIPRequestEssentials
         public var source: SIPSource
+        /// The Contact list when an earlier step parsed it already (nil: parsed here).
+        public var contacts: SIPContactList?
 
-        public init(request: SIPRequest, essentials: SIPRequestEssentials, source: SIPSource) {
+        public init(
+            request: SIPRequest, essentials: SIPRequestEssentials, source: SIPSource, contacts: SIPContactList? = nil
+        ) {
             self.request = request
             self.essentials = essentials
             self.source = source
+            self.contacts = contacts
         }
     }
 
@@ -333,8 +338,8 @@ public final class Registrar: Sendable {
         let contacts: SIPContactList
         let expires: UInt32?
         let path: [String]
-        do {
-            contacts = try request.contacts()
+        do throws(SIPParseError) {
+            if let parsed = input.contacts { contacts = parsed } else { contacts = try request.contacts() }
             expires = try request.expires
             path = try request.headers.values(.path).map(String.init)
         } catch { throw .badRequest(error.reason) }

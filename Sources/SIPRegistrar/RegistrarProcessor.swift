@@ -22,7 +22,9 @@ public struct RegistrarProcessor: SIPRequestProcessor {
         guard context.request.method == .register else { return .continue }
         // The registrar writes the request's event itself (with the AOR and instrument).
         context.event.isLogged = true
-        let input = Registrar.Input(request: context.request, essentials: context.essentials, source: context.source)
+        let input = Registrar.Input(
+            request: context.request, essentials: context.essentials, source: context.source,
+            contacts: context[HeaderSyntaxProcessor.ParsedContacts.self])
         let answering = context
         let executor = context.eventLoop.map(CompletionExecutor.init(eventLoop:)) ?? .immediate
         if let response = registrar.handle(input, executor: executor, completion: { answering.respond($0) }) {

@@ -81,7 +81,9 @@ struct SIPTransportHandlerContext: Sendable {
         switch failure {
         case .unusableVia(let viaError):
             error = viaError
-            guard viaError.statusCode == 505, request.headers.contains(.via) else {
+            // Answerable when the Via names a transport and a sent-by, even if its parameters or
+            // version are bad (RFC 4475 §3.1.2.1): the answer goes back to the packet's source.
+            guard viaError.statusCode == 505 || Self.hasSentBy(request) else {
                 metrics.dropped(source.transport, reason: "invalid_via")
                 logger.debug(
                     "dropped request with unusable Via",
@@ -126,6 +128,14 @@ struct SIPTransportHandlerContext: Sendable {
         return SIPResponse(
             answering: stamped, statusCode: error.statusCode, reasonPhrase: error.reason,
             toTag: SIPTag.random())
+    }
+
+    /// True when the top Via value has a parsable sent-protocol and sent-by (parameters aside).
+    static func hasSentBy(_ request: SIPRequest) -> Bool {
+        guard let field = request.headers.first(.via) else { return false }
+        let top = SIPRequestEssentials.topValue(of: field.value)
+        let sentBy = top.firstIndex(of: ";").map { top[top.startIndex..<$0] } ?? top
+        return (try? SIPVia(parsing: sentBy)) != nil
     }
 
     func metadata(_ source: SIPSource, callID: Substring?, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {

@@ -14,6 +14,7 @@ enum RequestChain {
             [
                 OverloadProcessor(isOverloaded: isOverloaded),  // §21.5.4: 503 to new REGISTERs when overloaded
                 MaxForwardsProcessor(identity: identity, options: options),  // §16.3: 483, or OPTIONS answered
+                HeaderSyntaxProcessor(),  // §8.2.2: 400 for a Contact that does not parse
                 options,  // §11: OPTIONS to us
                 CancelProcessor(),  // §9.2
                 RegistrarProcessor(registrar: registrar),  // §10.3

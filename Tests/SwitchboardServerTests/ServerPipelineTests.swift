@@ -99,8 +99,16 @@ struct ServerPipelineTests {
                 let cases: [(String, String, String)] = [
                     (Self.options(client, callID: "s1", from: "<sip:@example.net>;tag=1"), "s1", "From"),
                     (Self.options(client, callID: "s2", from: "<sip:a@example.net>;tag=1;tag=2"), "s2", "From"),
-                    (Self.options(client, callID: "s3", from: "<sip:a@example.net>;tag=1", omit: "Call-ID"), "", "Call-ID"),
                     (Self.options(client, callID: "s4", from: "<sip:a@example.net>;tag=1", extra: ["Require: no-such-extension"]), "s4", ""),
+                    // RFC 4475 §3.1.2.1 (badinv01): empty Contact parameters → 400, not 200 or 501.
+                    (Self.options(client, callID: "s6", from: "<sip:a@example.net>;tag=1", extra: ["Contact: \"Joe\" <sip:joe@example.org>;;,;"]), "s6", "Contact"),
+                    // The top Via with empty parameters: answered (to the source), not dropped.
+                    (Self.options(client, callID: "s8", from: "<sip:a@example.net>;tag=1")
+                        .replacingOccurrences(of: ";rport\r\n", with: ";;,;,,\r\n"), "s8", "Via"),
+                    (Self.options(client, callID: "s3", from: "<sip:a@example.net>;tag=1", omit: "Call-ID"), "", "Call-ID"),
+                    // Last: over UDP the INVITE's 400 is retransmitted until an ACK (none is sent).
+                    (Self.options(client, callID: "s7", from: "<sip:a@example.net>;tag=1", extra: ["Contact: \"Joe\" <sip:joe@example.org>;;,;"])
+                        .replacingOccurrences(of: "OPTIONS", with: "INVITE"), "s7", "Contact"),
                 ]
                 for (text, callID, names) in cases {
                     try await client.send(text)

@@ -5,7 +5,7 @@ import Synchronization
 public import SIPAuth
 public import SIPCore
 public import SIPStorage
-public import SIPTransaction
+import SIPTransaction
 public import SIPTransport
 
 /// The REGISTER handler (RFC 3261 §10.3) with instrument-aware digest authentication

@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 import SIPAuth
 import SIPCore
-public import SIPRegistrar
+import SIPRegistrar
 public import SIPStorage
 public import SIPStorageSQLite
 import SIPTransaction

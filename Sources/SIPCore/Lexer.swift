@@ -132,9 +132,11 @@ enum Lexer {
     /// comments; each part is trimmed, empty parts are dropped. Used for comma-separated header
     /// values (RFC 3261 §7.3.1) and parameter lists.
     /// `nesting` bounds the depth of comments and angle brackets (``SIPParserLimits/maxNesting``).
-    static func split(_ text: Substring, separator: UInt8, limit: Int, nesting: Int = 32) throws(SIPParseError)
-        -> [Substring]
-    {
+    /// With `keepingEmpty`, empty parts between separators are kept (as empty substrings) so that
+    /// callers can refuse them; a trailing separator then gives a last empty part too.
+    static func split(
+        _ text: Substring, separator: UInt8, limit: Int, nesting: Int = 32, keepingEmpty: Bool = false
+    ) throws(SIPParseError) -> [Substring] {
         var parts: [Substring] = []
         let utf8 = text.utf8
         var partStart = utf8.startIndex
@@ -167,7 +169,7 @@ enum Lexer {
                 commentDepth -= 1
             } else if byte == separator, angleDepth == 0, commentDepth == 0 {
                 let part = trim(text[partStart..<index])
-                if !part.isEmpty { parts.append(part) }
+                if keepingEmpty || !part.isEmpty { parts.append(part) }
                 if parts.count > limit { throw SIPParseError(.limitExceeded, "too many list elements") }
                 partStart = utf8.index(after: index)
             }
@@ -176,7 +178,7 @@ enum Lexer {
         if inQuotes { throw SIPParseError(.invalidHeaderValue, "unterminated quoted string") }
         if angleDepth != 0 { throw SIPParseError(.invalidHeaderValue, "unbalanced angle brackets") }
         let last = trim(text[partStart..<utf8.endIndex])
-        if !last.isEmpty { parts.append(last) }
+        if keepingEmpty ? (!parts.isEmpty || !last.isEmpty) : !last.isEmpty { parts.append(last) }
         return parts
     }
 
@@ -196,15 +198,109 @@ enum Lexer {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Quotes `text` as a `quoted-string`, escaping `"` and `\`.
+    /// Quotes `text` as a `quoted-string`: `"` and `\` and control characters other than HTAB are
+    /// written as `quoted-pair`s; CR and LF, which no quoted-pair can hold, become spaces
+    /// (RFC 3261 §25.1).
     static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
-            if scalar == "\"" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            switch scalar.value {
+            case 0x0A, 0x0D:
+                out.unicodeScalars.append(" ")
+                continue
+            case 0x22, 0x5C, 0x00...0x08, 0x0B...0x1F, 0x7F:
+                out.unicodeScalars.append("\\")
+            default: break
+            }
             out.unicodeScalars.append(scalar)
         }
         out += "\""
         return out
+    }
+
+    /// How a `quoted-string` scan ended: see ``scanQuotedString(_:from:)``.
+    enum QuotedString {
+        /// Terminated; the index just past the closing quote.
+        case end(Substring.Index)
+        /// The text ended inside the string.
+        case unterminated
+        /// A byte that is neither `qdtext` nor the second byte of a `quoted-pair`.
+        case invalid
+    }
+
+    /// Scans the `quoted-string` whose opening quote is at `index` (RFC 3261 §25.1):
+    ///
+    ///     qdtext      = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII
+    ///     quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+    ///
+    /// A NUL is therefore legal only right after a backslash. Values are unfolded, so the only
+    /// LWS left is SP and HTAB.
+    static func scanQuotedString(_ utf8: Substring.UTF8View, from index: Substring.Index) -> QuotedString {
+        var i = utf8.index(after: index)
+        while i < utf8.endIndex {
+            let byte = utf8[i]
+            if byte == quote { return .end(utf8.index(after: i)) }
+            if byte == backslash {
+                i = utf8.index(after: i)
+                guard i < utf8.endIndex else { return .unterminated }
+                guard isQuotedPairByte(utf8[i]) else { return .invalid }
+            } else if !isQDText(byte) {
+                return .invalid
+            }
+            i = utf8.index(after: i)
+        }
+        return .unterminated
+    }
+
+    /// The index just past the valid `quoted-string` whose opening quote is at `index`, or nil.
+    static func quotedStringEnd(_ utf8: Substring.UTF8View, from index: Substring.Index) -> Substring.Index? {
+        if case .end(let end) = scanQuotedString(utf8, from: index) { return end }
+        return nil
+    }
+
+    /// `qdtext` bytes of an unfolded value (SP and HTAB for LWS; UTF-8 validity is checked elsewhere).
+    @inline(__always) static func isQDText(_ byte: UInt8) -> Bool {
+        byte == space || byte == tab || (byte >= 0x21 && byte != quote && byte != backslash && byte != 0x7F)
+    }
+
+    /// The byte after the backslash of a `quoted-pair`: %x00-09 / %x0B-0C / %x0E-7F.
+    @inline(__always) static func isQuotedPairByte(_ byte: UInt8) -> Bool {
+        byte <= 0x7F && byte != lf && byte != cr
+    }
+
+    /// True when `text` is exactly one valid `quoted-string`.
+    static func isQuotedString(_ text: Substring) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.first == quote else { return false }
+        return quotedStringEnd(utf8, from: utf8.startIndex) == utf8.endIndex
+    }
+
+    /// True when every NUL byte of a header section is the second byte of a `quoted-pair` inside
+    /// a quoted string (RFC 3261 §25.1), the only place where a NUL is legal. Quote state is
+    /// tracked per header field (a continuation line keeps it) so that an unbalanced quote in a
+    /// value such as a Call-ID does not hide a NUL on a later line.
+    static func nulBytesAreQuotedPairs(_ p: UnsafeRawBufferPointer) -> Bool {
+        var inQuotes = false
+        var i = 0
+        let count = p.count
+        while i < count {
+            let byte = p[i]
+            if byte == lf {
+                if i + 1 >= count || !isWhitespace(p[i + 1]) { inQuotes = false }
+            } else if byte == 0 {
+                return false
+            } else if inQuotes {
+                if byte == backslash {
+                    if i + 1 < count, p[i + 1] != lf, p[i + 1] != cr { i += 1 }
+                } else if byte == quote {
+                    inQuotes = false
+                }
+            } else if byte == quote {
+                inQuotes = true
+            }
+            i += 1
+        }
+        return true
     }
 
     /// Parses a decimal number made only of digits, refusing overflow past `max`.

@@ -1,8 +1,14 @@
 /// Parses one SIP message from bytes (RFC 3261 §7, §18.3, §25).
 ///
-/// The parser is strict where the RFC is (mandatory headers, CSeq, Content-Length, a single
-/// value for single-value headers) and tolerant where deployed software differs (bare LF line
+/// The parser is strict where the RFC is (the request line's single spaces, mandatory headers,
+/// CSeq below 2**31 and naming the request's method, Content-Length, a single value for
+/// single-value headers, SIP/2.0 in the request line and the top Via, NUL only as an escaped
+/// character in a quoted string) and tolerant where deployed software differs (bare LF line
 /// endings, leading CRLFs, compact forms, folded header lines, any case in the SIP-Version).
+/// A request that breaks a rule is answered when it can be (see ``SIPParseError``): faults of
+/// the request line first, then the SIP version, the header section, the mandatory headers,
+/// CSeq, Call-ID, Max-Forwards, Content-Length, the Request-URI and the CSeq method. The RFC 4475
+/// torture messages are the test corpus (`Tests/SIPCoreTests/Fixtures/rfc4475`).
 /// Header values are views into one string made from the header section, so a parse costs a
 /// handful of allocations whatever the number of headers; typed headers are parsed on demand.
 public struct SIPMessageParser: Sendable {
@@ -70,7 +76,8 @@ public struct SIPMessageParser: Sendable {
             head = String(decoding: headBytes, as: UTF8.self)
             pending = pending ?? SIPParseError(.invalidEncoding, "header section is not valid UTF-8")
         }
-        if headBytes.contains(0) {
+        // A NUL is legal only as an escaped character inside a quoted string (RFC 3261 §25.1).
+        if headBytes.contains(0), !Lexer.nulBytesAreQuotedPairs(headBytes) {
             pending = pending ?? SIPParseError(.invalidEncoding, "NUL byte in header section")
         }
         head.makeContiguousUTF8()
@@ -184,12 +191,28 @@ public struct SIPMessageParser: Sendable {
             error.replyHeaders = SIPMessageParser.replyHeaders(startLine, headers, limits: limits)
             return error
         }
+
+        // Faults of the request line first: the most basic (400), then the version (505), also
+        // when the top Via names another version (RFC 3261 §8.2.2 ff., RFC 4475 §3.1.2.16).
+        var requestLine: (method: SIPMethod, uri: SIPURI?, faults: StartLine.RequestLineFaults)?
+        if case .request(let method, let uri, let faults) = startLine {
+            requestLine = (method, uri, faults)
+            if let lineError = faults.lineError { throw fail(lineError) }
+            if let versionError = faults.versionError { throw fail(versionError) }
+            if let index = headers.firstIndex(of: .via),
+                let viaVersionError = SIPVia.versionError(headers.fields[index].value)
+            {
+                throw fail(viaVersionError)
+            }
+        }
         if let pending { throw fail(pending) }
 
         // Mandatory headers (RFC 3261 §8.1.1) and single-value headers, counted in one pass.
         var census = HeaderCensus()
         for index in headers.fields.indices { census.count(headers.fields[index].name, at: index) }
-        if let missing = census.firstMissing { throw SIPParseError(.missingHeader, "missing \(missing.canonical)") }
+        if let missing = census.firstMissing {
+            throw fail(SIPParseError(.missingHeader, "missing \(missing.canonical)"))
+        }
         if let repeated = census.firstRepeated {
             throw fail(SIPParseError(.invalidHeaderValue, "more than one \(repeated.canonical) header"))
         }
@@ -223,20 +246,20 @@ public struct SIPMessageParser: Sendable {
         let body: [UInt8] =
             bodyLength == 0 ? [] : Array(UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<bodyStart + bodyLength]))
 
-        switch startLine {
-        case .request(let method, let uri, let uriError, let versionError):
-            if let versionError { throw fail(versionError) }
-            if let uriError { throw fail(uriError) }
+        if let (method, uri, faults) = requestLine {
+            if let uriError = faults.uriError { throw fail(uriError) }
             if cseq.method != method {
                 throw fail(SIPParseError(
                     .cseqMethodMismatch,
                     "CSeq method \(cseq.method.rawValue) does not match request method \(method.rawValue)"))
             }
             return .request(SIPRequest(method: method, uri: uri!, headers: headers, body: body))
-        case .response(let status, let reason, let versionError):
-            if let versionError { throw versionError }
-            return .response(SIPResponse(statusCode: status, reasonPhrase: reason, headers: headers, body: body))
         }
+        guard case .response(let status, let reason, let versionError) = startLine else {
+            preconditionFailure("a start line is a request line or a status line")
+        }
+        if let versionError { throw versionError }
+        return .response(SIPResponse(statusCode: status, reasonPhrase: reason, headers: headers, body: body))
     }
 
     /// Splits one (possibly folded) header line into a field. Returns nil when the line has no
@@ -289,28 +312,39 @@ public struct SIPMessageParser: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The fields needed to answer a request, or nil when it cannot be answered
-    /// (not a request, or one of Via, From, To, Call-ID, CSeq missing or unusable: an empty
-    /// Call-ID, a CSeq or top Via that does not parse).
+    /// The fields needed to answer a request that failed to parse (RFC 3261 §8.2.6.2), or nil
+    /// when it cannot be answered: a response, or a request without a usable top Via (one that
+    /// parses, or that fails only because it names another SIP version, answered with 505).
+    ///
+    /// Every Via line is kept, in order, so that the answer can be routed; From, To, Call-ID and
+    /// CSeq are kept when present and usable (the first of each when repeated). The method is the
+    /// request line's, or ACK when the CSeq says ACK: an ACK is never answered.
     static func replyHeaders(_ startLine: StartLine, _ headers: SIPHeaders, limits: SIPParserLimits) -> SIPReplyHeaders? {
-        guard case .request(let method, _, _, _) = startLine else { return nil }
+        guard case .request(var method, _, _) = startLine else { return nil }
+        guard let viaIndex = headers.firstIndex(of: .via), SIPVia.isUsableTop(headers.fields[viaIndex].value, limits: limits)
+        else { return nil }
         var fields: [SIPHeaderField] = []
         var found: Set<SIPHeaderName> = []
         for field in headers.fields {
             switch field.name {
-            case .via, .from, .to, .callID, .cseq:
-                // A repeated single-value header: answer with the first (the error says which).
-                if field.name != .via, found.contains(field.name) { continue }
+            case .via:
                 fields.append(field)
+            case .from, .to, .callID, .cseq:
+                guard !found.contains(field.name) else { continue }
                 found.insert(field.name)
+                switch field.name {
+                case .from, .to:
+                    guard (try? SIPNameAddress(parsing: field.value, limits: limits)) != nil else { continue }
+                case .callID:
+                    guard !Lexer.trim(field.value).isEmpty else { continue }
+                default:
+                    guard let cseq = try? SIPCSeq(parsing: field.value) else { continue }
+                    if cseq.method == .ack { method = .ack }
+                }
+                fields.append(field)
             default: continue
             }
         }
-        guard found.count == 5 else { return nil }
-        guard (try? SIPCSeq(parsing: headers[.cseq]!)) != nil, !Lexer.trim(headers[.callID]!).isEmpty,
-            let topVia = try? SIPVia.parseList(headers.values(.via, limits: limits).first ?? "", limits: limits).first,
-            !topVia.host.isEmpty
-        else { return nil }
         return SIPReplyHeaders(method: method, fields: fields)
     }
 }

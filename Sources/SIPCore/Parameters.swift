@@ -67,20 +67,26 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
     }
 
     /// Parses `;a=b;c` (the leading `;` optional). Names must be tokens; values are tokens,
-    /// hosts or quoted strings (`allowQuoted`).
+    /// hosts or quoted strings (`allowQuoted`). An empty parameter (`;;`, or a `;` at the end)
+    /// is an error: `*( SEMI generic-param )` has none (RFC 3261 §25.1, RFC 4475 §3.1.2.1).
     static func parse(_ text: Substring, limits: SIPParserLimits, allowQuoted: Bool = true) throws(SIPParseError)
         -> SIPParameters
     {
         var result = SIPParameters()
         var rest = text
-        if rest.utf8.first == Lexer.semicolon { rest = rest.dropFirst() }
+        if rest.utf8.first == Lexer.semicolon {
+            rest = rest.dropFirst()
+            if Lexer.trim(rest).isEmpty { throw SIPParseError(.invalidHeaderValue, "empty parameter") }
+        }
         let parts = try Lexer.split(
-            rest, separator: Lexer.semicolon, limit: limits.maxParameters, nesting: limits.maxNesting)
+            rest, separator: Lexer.semicolon, limit: limits.maxParameters, nesting: limits.maxNesting,
+            keepingEmpty: true)
         if parts.count > limits.maxParameters {
             throw SIPParseError(.limitExceeded, "more than \(limits.maxParameters) parameters")
         }
         result.elements.reserveCapacity(parts.count)
         for part in parts {
+            guard !part.isEmpty else { throw SIPParseError(.invalidHeaderValue, "empty parameter") }
             if let eq = part.utf8.firstIndex(of: Lexer.equals) {
                 let name = Lexer.trim(part[part.startIndex..<eq])
                 let value = Lexer.trim(part[part.utf8.index(after: eq)...])
@@ -88,7 +94,7 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
                     throw SIPParseError(.invalidHeaderValue, "invalid parameter name")
                 }
                 if value.utf8.first == Lexer.quote {
-                    guard allowQuoted, value.utf8.count >= 2, value.utf8.last == Lexer.quote else {
+                    guard allowQuoted, Lexer.isQuotedString(value) else {
                         throw SIPParseError(.invalidHeaderValue, "invalid quoted parameter value")
                     }
                 } else if value.utf8.contains(where: { Lexer.isLWS($0) || $0 == Lexer.quote }) {

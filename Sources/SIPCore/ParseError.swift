@@ -3,10 +3,13 @@
 /// `description` is a short, safe text (ASCII, no CR/LF, bounded) that a server may use as the
 /// reason phrase of a 400 response (RFC 3261 §21.4.1). It never repeats credentials.
 ///
-/// When enough of a request was parsed to answer it (RFC 3261 §8.2.6.2 copies Via, From, To,
-/// Call-ID and CSeq), ``replyHeaders`` holds those headers and ``isAnswerable`` is true: the
-/// transport answers with ``statusCode`` (400, or 505 for a SIP-Version other than SIP/2.0).
-/// Otherwise the input is dropped and counted.
+/// A request whose method can be read and whose top Via is usable is answerable (RFC 3261
+/// §8.2.2 ff.): ``replyHeaders`` holds every Via line and whichever of From, To, Call-ID and CSeq
+/// are present and usable (§8.2.6.2), ``isAnswerable`` is true, and the transport answers with
+/// ``statusCode`` (400; 505 for a SIP-Version other than SIP/2.0 in the request line or the top
+/// Via; 416, 513) and ``reason`` as the reason phrase, which names the fault ("missing Call-ID",
+/// "invalid CSeq number", "extra white space in the request line"). A response, or a request
+/// without a usable Via, cannot be answered: it is dropped and counted.
 public struct SIPParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of error. New kinds may be added; switch with a `default`.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -60,12 +63,13 @@ public struct SIPParseError: Error, Sendable, Hashable, CustomStringConvertible 
         self.replyHeaders = replyHeaders
     }
 
-    /// True when a response can be sent (the input was a request with Via, From, To, Call-ID, CSeq).
+    /// True when a response can be sent: the input was a request with a readable method and a
+    /// usable top Via.
     public var isAnswerable: Bool { replyHeaders != nil }
 
-    /// The status code to answer with: 505 for an unsupported SIP-Version, 416 for an unsupported
-    /// Request-URI scheme, 513 Message Too Large for a message over the size limit
-    /// (RFC 3261 §21.5.14), 400 otherwise (RFC 3261 §21.4.1).
+    /// The status code to answer with: 505 for an unsupported SIP-Version (in the request line or
+    /// the top Via), 416 for an unsupported Request-URI scheme, 513 Message Too Large for a
+    /// message over the size limit (RFC 3261 §21.5.14), 400 otherwise (RFC 3261 §21.4.1).
     public var statusCode: Int {
         switch code.base {
         case .unsupportedVersion: return 505
@@ -92,9 +96,10 @@ public struct SIPParseError: Error, Sendable, Hashable, CustomStringConvertible 
 /// The header fields of a request that a response must copy (RFC 3261 §8.2.6.2), kept from a
 /// request that failed to parse so that it can still be answered.
 public struct SIPReplyHeaders: Sendable, Hashable {
-    /// The request's method, from its start line.
+    /// The request's method, from its start line (ACK when the CSeq says ACK: never answered).
     public var method: SIPMethod
-    /// Via, From, To, Call-ID and CSeq fields, in their original order.
+    /// Every Via field, and From, To, Call-ID and CSeq when present and usable, in their
+    /// original order. A reply to a request that failed to parse may lack any but Via.
     public var fields: [SIPHeaderField]
 
     public init(method: SIPMethod, fields: [SIPHeaderField]) {

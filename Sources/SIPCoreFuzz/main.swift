@@ -16,7 +16,19 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
 func exercise(_ buffer: UnsafeRawBufferPointer) {
     let parser = SIPMessageParser()
-    if let message = try? parser.parse(buffer) {
+    let parsed: SIPMessage?
+    do {
+        parsed = try parser.parse(buffer)
+    } catch {
+        parsed = nil
+        // An answerable error keeps a Via to route the answer, and the answer can be written.
+        if let reply = error.replyHeaders {
+            guard reply.fields.contains(where: { $0.name == .via }) else { fatalError("answerable without a Via") }
+            _ = SIPResponse(answering: reply, statusCode: error.statusCode, reasonPhrase: error.reason, toTag: "f")
+                .serialized()
+        }
+    }
+    if let message = parsed {
         // Round trip: what we write must parse again, to an equal message.
         let bytes = message.serialized()
         guard let again = try? parser.parse(bytes) else { fatalError("serialized message does not parse") }

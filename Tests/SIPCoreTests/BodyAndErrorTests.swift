@@ -73,10 +73,26 @@ import Testing
 }
 
 @Suite struct ParseErrorTests {
-    @Test(arguments: ["Via", "From", "To", "Call-ID", "CSeq"])
-    func missingMandatoryHeaderIsDropped(name: String) throws {
+    @Test func missingViaIsDropped() throws {
+        // Without a Via an answer cannot be routed (RFC 3261 §18.2.2).
+        let lines = registerReplacing("Via:", with: nil)
+        expectError(message(lines), .missingHeader, reason: "missing Via", answerable: false)
+    }
+
+    @Test(arguments: ["From", "To", "Call-ID", "CSeq"])
+    func missingMandatoryHeaderIsAnswered(name: String) throws {
+        // RFC 3261 §8.2.2 ff.: with a usable Via the fault is answered 400, naming what is missing.
         let lines = registerReplacing(name + ":", with: nil)
-        expectError(message(lines), .missingHeader, reason: "missing \(name)", answerable: false)
+        expectError(message(lines), .missingHeader, reason: "missing \(name)", answerable: true)
+        let error = try #require(parseError(message(lines)))
+        #expect(error.statusCode == 400)
+        let reply = try #require(error.replyHeaders)
+        #expect(reply.method == .register)
+        let expected: [SIPHeaderName] = [.via, .from, .to, .callID, .cseq].filter { $0 != SIPHeaderName(name) }
+        #expect(reply.fields.map(\.name) == expected)
+        let answer = SIPResponse(answering: reply, statusCode: error.statusCode, reasonPhrase: error.reason, toTag: "t")
+        #expect(headLines(answer.serialized()).first == "SIP/2.0 400 missing \(name)")
+        #expect(try answer.topVia.branch == "z9hG4bKreg1")
     }
 
     @Test func missingCallIDReason() throws {
@@ -109,10 +125,24 @@ import Testing
         ("CSeq: 1 REG ISTER", "invalid CSeq method"), ("CSeq: 1 REGISTER;x", "invalid CSeq method"),
         ("CSeq: 1", "invalid CSeq"),
     ])
-    func badCSeqIsDropped(line: String, reason: String) throws {
-        // Without a usable CSeq no response can be matched to the request.
-        expectError(
-            message(registerReplacing("CSeq", with: line)), .invalidHeaderValue, reason: reason, answerable: false)
+    func badCSeqIsAnsweredWithoutCSeq(line: String, reason: String) throws {
+        // The Via routes the 400; the unusable CSeq is not copied into it.
+        let bytes = message(registerReplacing("CSeq", with: line))
+        expectError(bytes, .invalidHeaderValue, reason: reason, answerable: true)
+        let reply = try #require(parseError(bytes)?.replyHeaders)
+        #expect(reply.fields.map(\.name) == [.via, .from, .to, .callID])
+    }
+
+    @Test func badCSeqOfAnACKIsNeverAnswered() throws {
+        // A request line that cannot be read but a CSeq that says ACK: the reply method says ACK,
+        // which a transport never answers (RFC 3261 §17.2.1).
+        var lines = registerReplacing("REGISTER", with: "ACK  sip:example.net SIP/2.0")
+        lines = lines.map { $0.hasPrefix("CSeq") ? "CSeq: 1 ACK" : $0 }
+        let error = try #require(parseError(message(lines)))
+        #expect(error.replyHeaders?.method == .ack)
+        lines = registerReplacing("REGISTER", with: "BYE  sip:example.net SIP/2.0")
+        lines = lines.map { $0.hasPrefix("CSeq") ? "CSeq: 1 ACK" : $0 }
+        #expect(parseError(message(lines))?.replyHeaders?.method == .ack)
     }
 
     @Test func largestCSeqIsAccepted() throws {
@@ -155,9 +185,9 @@ import Testing
     }
 
     @Test func emptyCallID() throws {
-        expectError(
-            message(registerReplacing("Call-ID", with: "Call-ID:   ")), .invalidHeaderValue, reason: "empty Call-ID",
-            answerable: false)
+        let bytes = message(registerReplacing("Call-ID", with: "Call-ID:   "))
+        expectError(bytes, .invalidHeaderValue, reason: "empty Call-ID", answerable: true)
+        #expect(parseError(bytes)?.replyHeaders?.fields.map(\.name) == [.via, .from, .to, .cseq])
     }
 
     @Test func nulByteInHeaders() throws {
@@ -165,6 +195,60 @@ import Testing
         let index = try #require(bytes.firstIndex(of: UInt8(ascii: "k")))  // in "a73kszlfl"
         bytes[index] = 0
         expectError(bytes, .invalidEncoding, reason: "NUL byte in header section", answerable: true)
+    }
+
+    @Test func escapedNulInAQuotedStringIsLegal() throws {
+        // RFC 3261 §25.1 quoted-pair; RFC 4475 §3.1.1.2 (intmeth) has one in its To.
+        let lines = registerReplacing("From", with: "From: \"A\\\u{0}B\" <sip:69@example.net>;tag=a73kszlfl;p=\"\\\u{0}\"")
+        let request = try #require(parseOK(message(lines))?.request)
+        #expect(try request.from.displayName == "A\u{0}B")
+        #expect(try request.from.parameters.value("p") == "\u{0}")
+    }
+
+    @Test(arguments: [
+        "From: \"A\u{0}B\" <sip:69@example.net>;tag=1",  // not escaped
+        "From: A\\\u{0}B <sip:69@example.net>;tag=1",  // escaped, but outside quotes
+        "X-Note: \"open quote\u{0}",  // an unterminated quote ends with its line
+    ])
+    func otherNulBytesAreRefused(line: String) throws {
+        var lines = baseRegisterLines
+        if line.hasPrefix("From") { lines = registerReplacing("From", with: line) } else { lines.insert(line, at: 2) }
+        expectError(message(lines), .invalidEncoding, reason: "NUL byte in header section", answerable: true)
+    }
+
+    @Test func nulAfterAnUnbalancedQuoteOnAnEarlierLineIsRefused() throws {
+        var lines = baseRegisterLines
+        lines.insert("X-Odd: \"unbalanced", at: 2)
+        lines.insert("X-Next: \\\u{0}", at: 3)
+        expectError(message(lines), .invalidEncoding, reason: "NUL byte in header section", answerable: true)
+    }
+
+    @Test func topViaWithAnotherVersionIsAnswered505() throws {
+        let lines = registerReplacing("Via", with: "Via: SIP/3.0/UDP 192.0.2.10:5060;branch=z9hG4bKreg1")
+        let error = try #require(parseError(message(lines)))
+        #expect(error.code == .unsupportedVersion)
+        #expect(error.statusCode == 505)
+        let reply = try #require(error.replyHeaders)
+        #expect(reply.fields.first?.value == "SIP/3.0/UDP 192.0.2.10:5060;branch=z9hG4bKreg1")
+        // A second Via naming another version, or a broken top Via, is not the parser's concern.
+        var second = baseRegisterLines
+        second.insert("Via: SIP/3.0/UDP 192.0.2.1", at: 2)
+        #expect(parseOK(message(second)) != nil)
+    }
+
+    @Test func unusableFromIsLeftOutOfTheReply() throws {
+        var lines = registerReplacing("From", with: "From: \"open <sip:69@example.net>;tag=1")
+        lines = lines.filter { !$0.hasPrefix("CSeq") }
+        let error = try #require(parseError(message(lines)))
+        #expect(error.reason == "missing CSeq")
+        #expect(error.replyHeaders?.fields.map(\.name) == [.via, .to, .callID])
+    }
+
+    @Test func allViaLinesAreCopied() throws {
+        var lines = registerReplacing("Call-ID", with: nil)
+        lines.insert("Via: SIP/2.0/TCP proxy.example.net;branch=z9hG4bKp, SIP/2.0/UDP edge.example.net", at: 2)
+        let reply = try #require(parseError(message(lines))?.replyHeaders)
+        #expect(reply.fields.filter { $0.name == .via }.count == 2)
     }
 
     @Test func invalidUTF8InHeaders() throws {

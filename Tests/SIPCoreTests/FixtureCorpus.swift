@@ -12,8 +12,8 @@ struct Fixture: Sendable, CustomTestStringConvertible {
     enum Outcome: Sendable {
         /// Parses; the closure checks a few fields.
         case valid(@Sendable (SIPMessage) throws -> Void)
-        /// Fails with this code, answerability and reason (substring).
-        case invalid(SIPParseError.Code, answerable: Bool, reason: String)
+        /// Fails with this code, answerability, reason (substring) and status code to answer with.
+        case invalid(SIPParseError.Code, answerable: Bool, reason: String, status: Int = 400)
     }
 
     let file: String
@@ -401,10 +401,81 @@ extension Fixture {
                 #expect(error.code == .invalidHeaderValue)
             }),
 
+        Fixture(
+            "valid-escaped-nul-in-quotes.sip",
+            .valid { m in
+                // quoted-pair = "\\" (%x00-09 / %x0B-0C / %x0E-7F): an escaped NUL is legal (RFC 3261 §25.1).
+                let r = try request(m)
+                let from = try r.from
+                #expect(from.displayName == "Nul \u{0} here")
+                #expect(from.parameters.value("x") == "a\u{0}b")
+                #expect(from.tag == "1")
+                #expect(try r.to.displayName == "\u{0}")
+            }),
+        Fixture(
+            "valid-from-nested-angle-brackets.sip",
+            .valid { m in
+                // The server parses From once per request and answers 400 when it throws.
+                let r = try request(m)
+                let error = try #require(throws: SIPParseError.self) { try r.from }
+                #expect(error.code == .invalidHeaderValue && error.statusCode == 400)
+                #expect(error.reason == "invalid From: nested or repeated angle brackets")
+            }),
+        Fixture(
+            "valid-from-deep-nesting.sip",
+            .valid { m in
+                let r = try request(m)
+                let error = try #require(throws: SIPParseError.self) { try r.from }
+                #expect(error.code == .limitExceeded && error.statusCode == 400)
+                #expect(error.reason == "invalid From: angle brackets nested too deeply")
+            }),
+        Fixture(
+            "valid-from-empty-user.sip",
+            .valid { m in
+                let r = try request(m)
+                let error = try #require(throws: SIPParseError.self) { try r.from }
+                #expect(error.code == .invalidURI && error.statusCode == 400)
+                #expect(error.reason == "invalid From: empty user in URI")
+            }),
+        Fixture(
+            "valid-to-duplicate-tag.sip",
+            .valid { m in
+                let r = try request(m)
+                let error = try #require(throws: SIPParseError.self) { try r.to }
+                #expect(error.code == .invalidHeaderValue && error.statusCode == 400)
+                #expect(error.reason == "invalid To: more than one tag parameter")
+                #expect(try r.from.tag == "1")
+            }),
+
         // MARK: invalid
-        Fixture("invalid-missing-call-id.sip", .invalid(.missingHeader, answerable: false, reason: "missing Call-ID")),
+        Fixture(
+            "invalid-missing-from.sip", .invalid(.missingHeader, answerable: true, reason: "missing From")),
+        Fixture(
+            "invalid-missing-cseq.sip", .invalid(.missingHeader, answerable: true, reason: "missing CSeq")),
+        Fixture(
+            "invalid-cseq-non-numeric.sip",
+            .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
+        Fixture(
+            "invalid-request-line-extra-spaces.sip",
+            .invalid(.malformedStartLine, answerable: true, reason: "extra white space in the request line")),
+        Fixture(
+            "invalid-request-line-leading-space.sip",
+            .invalid(.malformedStartLine, answerable: true, reason: "white space before the request line")),
+        Fixture(
+            "invalid-request-line-trailing-space.sip",
+            .invalid(.malformedStartLine, answerable: true, reason: "white space at the end of the request line")),
+        Fixture(
+            "invalid-request-uri-white-space.sip",
+            .invalid(.malformedStartLine, answerable: true, reason: "white space in the Request-URI")),
+        Fixture(
+            "invalid-via-version-7.sip",
+            .invalid(.unsupportedVersion, answerable: true, reason: "SIP-Version in Via not supported", status: 505)),
+        Fixture(
+            "invalid-unescaped-nul-in-quotes.sip",
+            .invalid(.invalidEncoding, answerable: true, reason: "NUL byte in header section")),
+        Fixture("invalid-missing-call-id.sip", .invalid(.missingHeader, answerable: true, reason: "missing Call-ID")),
         Fixture("invalid-missing-via.sip", .invalid(.missingHeader, answerable: false, reason: "missing Via")),
-        Fixture("invalid-missing-to.sip", .invalid(.missingHeader, answerable: false, reason: "missing To")),
+        Fixture("invalid-missing-to.sip", .invalid(.missingHeader, answerable: true, reason: "missing To")),
         Fixture(
             "invalid-cseq-method-mismatch.sip",
             .invalid(
@@ -427,16 +498,15 @@ extension Fixture {
             .invalid(.invalidContentLength, answerable: true, reason: "invalid Content-Length")),
         Fixture(
             "invalid-version-7.sip",
-            .invalid(.unsupportedVersion, answerable: true, reason: "SIP-Version not supported")),
+            .invalid(.unsupportedVersion, answerable: true, reason: "SIP-Version not supported", status: 505)),
         Fixture(
             "invalid-response-version.sip",
-            .invalid(.unsupportedVersion, answerable: false, reason: "SIP-Version not supported")),
+            .invalid(.unsupportedVersion, answerable: false, reason: "SIP-Version not supported", status: 505)),
         Fixture(
-            "invalid-cseq-negative.sip", .invalid(.invalidHeaderValue, answerable: false, reason: "invalid CSeq number")
-        ),
+            "invalid-cseq-negative.sip", .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
         Fixture(
             "invalid-cseq-too-large.sip",
-            .invalid(.invalidHeaderValue, answerable: false, reason: "invalid CSeq number")),
+            .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
         Fixture(
             "invalid-duplicate-from.sip",
             .invalid(.invalidHeaderValue, answerable: true, reason: "more than one From header")),
@@ -462,7 +532,7 @@ extension Fixture {
             .invalid(.malformedHeader, answerable: true, reason: "malformed header line 4")),
         Fixture(
             "invalid-unsupported-scheme.sip",
-            .invalid(.unsupportedURIScheme, answerable: true, reason: "unsupported URI scheme")),
+            .invalid(.unsupportedURIScheme, answerable: true, reason: "unsupported URI scheme", status: 416)),
         Fixture(
             "invalid-request-uri-ipv6.sip",
             .invalid(.invalidURI, answerable: true, reason: "invalid Request-URI: unterminated IPv6 reference")),
@@ -471,16 +541,16 @@ extension Fixture {
             .invalid(.invalidURI, answerable: true, reason: "invalid Request-URI: invalid escape in URI user")),
         Fixture(
             "invalid-max-forwards.sip", .invalid(.invalidHeaderValue, answerable: true, reason: "invalid Max-Forwards")),
-        Fixture("invalid-empty-call-id.sip", .invalid(.invalidHeaderValue, answerable: false, reason: "empty Call-ID")),
+        Fixture("invalid-empty-call-id.sip", .invalid(.invalidHeaderValue, answerable: true, reason: "empty Call-ID")),
         Fixture(
             "invalid-status-code.sip",
             .invalid(.malformedStartLine, answerable: false, reason: "status code out of range")),
         Fixture(
             "invalid-request-line-no-version.sip",
-            .invalid(.malformedStartLine, answerable: false, reason: "malformed request line")),
+            .invalid(.malformedStartLine, answerable: true, reason: "missing SIP-Version")),
         Fixture(
             "invalid-space-in-method.sip",
-            .invalid(.malformedStartLine, answerable: false, reason: "malformed request line")),
+            .invalid(.malformedStartLine, answerable: true, reason: "malformed request line")),
         Fixture("invalid-only-crlf.sip", .invalid(.emptyMessage, answerable: false, reason: "empty message")),
         Fixture(
             "invalid-broken-via-mismatch.sip",
@@ -508,8 +578,12 @@ func wireBytes(_ file: String) -> [UInt8] {
 
 @Suite struct FixtureCorpusTests {
     @Test func everyFileHasAnOutcomeAndEveryOutcomeAFile() throws {
+        // Subdirectories (rfc4475/) have tables of their own.
         let files = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path).filter {
-            !$0.hasPrefix(".")
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(
+                atPath: Fixture.directory.appendingPathComponent($0).path, isDirectory: &isDirectory)
+            return !$0.hasPrefix(".") && !isDirectory.boolValue
         }
         let names = Fixture.corpus.map(\.file)
         #expect(Set(names).count == names.count, "duplicate entries in the table")
@@ -551,9 +625,10 @@ func wireBytes(_ file: String) -> [UInt8] {
             // Round trip: what is written parses back to an equal message.
             let again = try parser.parse(message.serialized())
             #expect(again == message)
-        case .invalid(let code, let answerable, let reason):
+        case .invalid(let code, let answerable, let reason, let status):
             let error = try #require(throws: SIPParseError.self) { try parser.parse(bytes) }
             #expect(error.code == code, "\(error.reason)")
+            #expect(error.statusCode == status)
             #expect(error.isAnswerable == answerable)
             #expect(error.reason.contains(reason), "reason was: \(error.reason)")
             if let reply = error.replyHeaders {

@@ -234,7 +234,10 @@ enum MessageGen {
         for field in fields { headers.append(field) }
         let body = (0..<Pick.int(0...40, &rng)).map { _ in UInt8(Pick.int(0...255, &rng)) }
         if Pick.bool(&rng, 0.6) {
-            var request = SIPRequest(method: method, uri: SIPGen.uri.run(using: &rng), headers: headers)
+            // A Request-URI carries no headers (RFC 3261 §19.1.1, Table 1).
+            var uri = SIPGen.uri.run(using: &rng)
+            uri.headers = []
+            var request = SIPRequest(method: method, uri: uri, headers: headers)
             request.setBody(body, contentType: body.isEmpty ? nil : "application/octet-stream")
             return .request(request)
         } else {

@@ -89,23 +89,60 @@ import Testing
 
     @Test(arguments: [
         ("HTTP/1.1 200 OK", "malformed"),
-        ("REGISTER sip:example.net HTTP/1.1", "malformed SIP-Version"),
-        ("REGISTER sip:example.net", "malformed request line"),
-        ("REGISTER  sip:example.net SIP/2.0", "malformed request line"),
-        ("REGISTER sip:example.net SIP/2.0 ", "malformed request line"),
-        ("REGISTER sip:example.net SIP/2.", "malformed SIP-Version"),
-        ("REGISTER sip:example.net SIP/.0", "malformed SIP-Version"),
-        (" REGISTER sip:example.net SIP/2.0", "malformed request line"),
         ("SIP/2.0 99 Too small", "malformed status line"),
         ("SIP/2.0 700 Too big", "status code out of range"),
         ("SIP/2.0 099 Zero", "status code out of range"),
         ("SIP/2.0 2000 Four digits", "malformed status line"),
         ("SIP/2.0 20x OK", "malformed status line"),
         ("SIP/2.0", "malformed status line"),
+        ("REGISTER", "malformed request line"),
+        ("<sip:example.net> SIP/2.0", "malformed request line"),
+        ("REGISTER<sip:example.net> SIP/2.0", "malformed request line"),
     ])
-    func malformedStartLines(line: String, reason: String) throws {
+    func unreadableStartLines(line: String, reason: String) throws {
+        // No method can be read (or it is a status line): nothing to answer.
         let lines = registerReplacing("REGISTER", with: line)
         expectError(message(lines), .malformedStartLine, reason: reason, answerable: false)
+    }
+
+    @Test(arguments: [
+        ("REGISTER sip:example.net HTTP/1.1", "malformed SIP-Version"),
+        ("REGISTER sip:example.net", "missing SIP-Version"),
+        ("REGISTER SIP/2.0", "missing Request-URI"),
+        ("REGISTER ", "missing Request-URI"),
+        ("REGISTER  sip:example.net SIP/2.0", "extra white space in the request line"),
+        ("REGISTER sip:example.net  SIP/2.0", "extra white space in the request line"),
+        ("REGISTER\tsip:example.net SIP/2.0", "extra white space in the request line"),
+        ("REGISTER sip:example.net SIP/2.0 ", "white space at the end of the request line"),
+        ("REGISTER sip:example.net SIP/2.0\t", "white space at the end of the request line"),
+        (" REGISTER sip:example.net SIP/2.0", "white space before the request line"),
+        ("REGISTER sip:example.net; lr SIP/2.0", "white space in the Request-URI"),
+        ("REG ISTER sip:example.net SIP/2.0", "malformed request line"),
+        ("REGISTER sip:example.net SIP/2.0 junk", "malformed request line"),
+        ("REGISTER sip:example.net SIP/2.", "malformed SIP-Version"),
+        ("REGISTER sip:example.net SIP/.0", "malformed SIP-Version"),
+    ])
+    func malformedRequestLinesAreAnswered(line: String, reason: String) throws {
+        // The method and a usable Via are there: answered 400 with a reason naming the fault
+        // (RFC 3261 §8.2.2 ff.; RFC 4475 §3.1.2.8–3.1.2.10).
+        let lines = registerReplacing("REGISTER", with: line)
+        expectError(message(lines), .malformedStartLine, reason: reason, answerable: true)
+        let error = try #require(parseError(message(lines)))
+        #expect(error.statusCode == 400)
+        #expect(error.replyHeaders?.fields.map(\.name) == [.via, .from, .to, .callID, .cseq])
+    }
+
+    @Test func requestLineFaultComesBeforeOtherFaults() throws {
+        var lines = registerReplacing("REGISTER", with: "REGISTER  sip:example.net SIP/3.0")
+        lines = lines.filter { !$0.hasPrefix("Call-ID") }
+        expectError(message(lines), .malformedStartLine, reason: "extra white space", answerable: true)
+    }
+
+    @Test func headersInTheRequestURIAreRefused() throws {
+        // RFC 3261 §19.1.1 Table 1: no headers in a Request-URI (RFC 4475 §3.1.2.11).
+        let lines = registerReplacing("REGISTER", with: "REGISTER sip:example.net?Route=%3Csip:x%3E SIP/2.0")
+        expectError(
+            message(lines), .invalidURI, reason: "invalid Request-URI: headers not allowed", answerable: true)
     }
 
     @Test func requestURISchemeErrors() throws {

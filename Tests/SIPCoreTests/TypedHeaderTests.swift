@@ -76,6 +76,23 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
         #expect(throws: SIPParseError.self) { try SIPVia(parsing: Substring(text)) }
     }
 
+    @Test(arguments: ["SIP/7.0/UDP host;branch=z9hG4bK1", "sip / 3.0 / tcp host", "SIP/2.1/UDP [::1]:5060"])
+    func otherSIPVersionIs505(text: String) throws {
+        let error = try #require(throws: SIPParseError.self) { try SIPVia(parsing: Substring(text)) }
+        #expect(error.code == .unsupportedVersion)
+        #expect(error.statusCode == 505)
+    }
+
+    @Test(arguments: [
+        "SIP/2.0/UDP host;;branch=z9hG4bK1", "SIP/2.0/UDP host;branch=z9hG4bK1;", "SIP/2.0/UDP host;",
+        "SIP/2.0/UDP host; ;rport",
+    ])
+    func emptyParametersAreRefused(text: String) throws {
+        // *( SEMI via-params ): no empty parameter (RFC 3261 §25.1, RFC 4475 §3.1.2.1).
+        let error = try #require(throws: SIPParseError.self) { try SIPVia(parsing: Substring(text)) }
+        #expect(error.reason == "empty parameter")
+    }
+
     @Test func description() throws {
         let via = SIPVia(
             transport: "TCP", host: "[::1]", port: 5060,
@@ -138,6 +155,53 @@ func register(_ extra: [String] = [], replacing: [String] = [], sourceLocation: 
     ])
     func invalidAddress(text: String) throws {
         #expect(throws: SIPParseError.self) { try SIPNameAddress(parsing: Substring(text)) }
+    }
+
+    @Test(arguments: [
+        ("\"open <sip:a@b>;tag=1", "unterminated quoted string"),
+        ("\"bell \u{7}\" <sip:a@b>", "invalid character in quoted string"),
+        ("\"nul \u{0}\" <sip:a@b>", "invalid character in quoted string"),
+        ("\"a\" \"b\" <sip:a@b>", "invalid display name"),
+        ("<<sip:a@b>>", "nested or repeated angle brackets"),
+        ("<sip:a@b> <sip:c@d>", "nested or repeated angle brackets"),
+        ("<sip:a@b>>", "unbalanced '>' in address"),
+        ("sip:a@b>", "unbalanced '>' in address"),
+        ("<sip:a@b;tag=1", "missing '>' in address"),
+        ("<sip:@example.net>", "empty user in URI"),
+        ("sip:@example.net;tag=1", "empty user in URI"),
+        ("<sips::secret@example.net>", "empty user in URI"),
+        ("<sip:a@b>;tag=1;tag=2", "more than one tag parameter"),
+        ("<sip:a@b>;TAG=1;tag=1", "more than one tag parameter"),
+        ("<sip:a@b>;tag=1;", "empty parameter"),
+        ("<sip:a@b>;x=\"unterminated", "unterminated quoted string"),
+        ("<sip:a@b>;x=\"a\\\"", "unterminated quoted string"),
+    ])
+    func malformedAddressesAreRefused(text: String, reason: String) throws {
+        let error = try #require(throws: SIPParseError.self) { try SIPNameAddress(parsing: Substring(text)) }
+        #expect(error.reason == reason)
+        #expect(error.statusCode == 400)
+    }
+
+    @Test func nestingBeyondTheLimitIsALimitError() throws {
+        var limits = SIPParserLimits()
+        limits.maxNesting = 3
+        let deep = String(repeating: "<", count: 4) + "sip:a@b" + String(repeating: ">", count: 4)
+        let error = try #require(throws: SIPParseError.self) { try SIPNameAddress(parsing: Substring(deep), limits: limits) }
+        #expect(error.code == .limitExceeded)
+        // Many quoted strings in a row are no display name either.
+        let quotes = String(repeating: "\"\" ", count: 100) + "<sip:a@b>"
+        #expect(throws: SIPParseError.self) { try SIPNameAddress(parsing: Substring(quotes)) }
+    }
+
+    @Test func escapedControlCharactersInQuotedStrings() throws {
+        // quoted-pair allows %x00-09 / %x0B-0C / %x0E-7F after the backslash.
+        let address = try SIPNameAddress(parsing: "\"a\\\u{0}b\\\u{7F}\\\t\" <sip:a@b>;p=\"x\\\u{1}\"")
+        #expect(address.displayName == "a\u{0}b\u{7F}\t")
+        #expect(address.parameters.value("p") == "x\u{1}")
+        // Written back, control characters are escaped again, so the text parses to the same name.
+        let written = SIPNameAddress(displayName: "bell\u{7} nul\u{0} tab\t del\u{7F} cr\r", uri: SIPURI(host: "b"))
+        #expect(written.description == "\"bell\\\u{7} nul\\\u{0} tab\t del\\\u{7F} cr \" <sip:b>")
+        #expect(try SIPNameAddress(parsing: Substring(written.description)).displayName == "bell\u{7} nul\u{0} tab\t del\u{7F} cr ")
     }
 
     @Test func missingOrBrokenFromNamesTheHeader() throws {

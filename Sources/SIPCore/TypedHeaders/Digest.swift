@@ -78,7 +78,7 @@ public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
             let value = Lexer.trim(part[part.utf8.index(after: eq)...])
             guard Lexer.isToken(name) else { throw SIPParseError(.invalidHeaderValue, "invalid auth parameter name") }
             if value.utf8.first == Lexer.quote {
-                guard value.utf8.count >= 2, value.utf8.last == Lexer.quote else {
+                guard Lexer.isQuotedString(value) else {
                     throw SIPParseError(.invalidHeaderValue, "unterminated quoted auth parameter")
                 }
             } else if !Lexer.isToken(value) {

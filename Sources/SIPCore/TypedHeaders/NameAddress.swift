@@ -39,17 +39,24 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses one name-addr / addr-spec followed by `;params`.
+    ///
+    /// Refuses (RFC 3261 §25.1, RFC 4475 §3.1.2.6, §3.1.2.14, §3.1.2.15): an unterminated or
+    /// invalid quoted string, a display name that is neither one quoted string nor tokens,
+    /// nested or unbalanced angle brackets (deeper than ``SIPParserLimits/maxNesting`` is a
+    /// `limitExceeded` error), white space inside the brackets, a URI that does not parse (an
+    /// empty user in a sip/sips URI included) and a repeated `tag` parameter.
     public init(parsing text: Substring, limits: SIPParserLimits = .default) throws(SIPParseError) {
         let t = Lexer.trim(text)
         guard !t.isEmpty else { throw SIPParseError(.invalidHeaderValue, "empty address") }
+        let (open, close) = try SIPNameAddress.brackets(t, limits: limits)
         var displayName: String?
         var uriText: Substring
         var rest: Substring
-        if let open = Lexer.firstUnquoted(Lexer.lessThan, in: t) {
+        if let open, let close {
             let name = Lexer.trim(t[t.startIndex..<open])
             if !name.isEmpty {
                 if name.utf8.first == Lexer.quote {
-                    guard SIPNameAddress.isOneQuotedString(name) else {
+                    guard Lexer.isQuotedString(name) else {
                         throw SIPParseError(.invalidHeaderValue, "invalid display name")
                     }
                     displayName = Lexer.unquote(name)
@@ -61,12 +68,8 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
                     displayName = String(name)
                 }
             }
-            let afterOpen = t[t.utf8.index(after: open)...]
-            guard let close = afterOpen.utf8.firstIndex(of: Lexer.greaterThan) else {
-                throw SIPParseError(.invalidHeaderValue, "missing '>' in address")
-            }
-            uriText = afterOpen[afterOpen.startIndex..<close]
-            rest = afterOpen[afterOpen.utf8.index(after: close)...]
+            uriText = t[t.utf8.index(after: open)..<close]
+            rest = t[t.utf8.index(after: close)...]
             if uriText.utf8.contains(where: { Lexer.isLWS($0) }) {
                 throw SIPParseError(.invalidURI, "white space inside URI")
             }
@@ -79,7 +82,9 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
                 rest = t[t.endIndex...]
             }
             uriText = Lexer.trim(uriText)
-            if uriText.utf8.contains(where: { Lexer.isLWS($0) || $0 == Lexer.question || $0 == Lexer.comma }) {
+            if uriText.utf8.contains(where: {
+                Lexer.isLWS($0) || $0 == Lexer.question || $0 == Lexer.comma || $0 == Lexer.quote
+            }) {
                 throw SIPParseError(.invalidHeaderValue, "addr-spec with reserved characters needs angle brackets")
             }
         }
@@ -91,26 +96,49 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
                 throw SIPParseError(.invalidHeaderValue, "unexpected text after address")
             }
             parameters = try SIPParameters.parse(restTrimmed, limits: limits)
+            if parameters.elements.lazy.filter({ Lexer.equalsIgnoringCase($0.name, "tag") }).count > 1 {
+                throw SIPParseError(.invalidHeaderValue, "more than one tag parameter")
+            }
         }
         self.init(displayName: displayName, uri: uri, parameters: parameters)
     }
 
-    /// True when `text` is exactly one `quoted-string`: the quote that closes the opening one
-    /// (skipping `quoted-pair` escapes) is its last byte.
-    static func isOneQuotedString(_ text: Substring) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.count >= 2, utf8.first == Lexer.quote else { return false }
-        var index = utf8.index(after: utf8.startIndex)
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == Lexer.backslash {
-                index = utf8.index(after: index)
-                if index == utf8.endIndex { return false }
-            } else if byte == Lexer.quote {
-                return utf8.index(after: index) == utf8.endIndex
+    /// The `<` and `>` around the URI of a name-addr (nil, nil for an addr-spec), found outside
+    /// quoted strings, which are checked on the way.
+    static func brackets(_ t: Substring, limits: SIPParserLimits) throws(SIPParseError) -> (
+        Substring.Index?, Substring.Index?
+    ) {
+        let utf8 = t.utf8
+        var open: Substring.Index?
+        var close: Substring.Index?
+        var depth = 0
+        var pairs = 0
+        var i = utf8.startIndex
+        while i < utf8.endIndex {
+            let byte = utf8[i]
+            if byte == Lexer.quote {
+                switch Lexer.scanQuotedString(utf8, from: i) {
+                case .end(let end): i = end
+                case .unterminated: throw SIPParseError(.invalidHeaderValue, "unterminated quoted string")
+                case .invalid: throw SIPParseError(.invalidHeaderValue, "invalid character in quoted string")
+                }
+                continue
             }
-            index = utf8.index(after: index)
+            if byte == Lexer.lessThan {
+                depth += 1
+                pairs += 1
+                if depth > limits.maxNesting { throw SIPParseError(.limitExceeded, "angle brackets nested too deeply") }
+                if open == nil { open = i }
+            } else if byte == Lexer.greaterThan {
+                guard depth > 0 else { throw SIPParseError(.invalidHeaderValue, "unbalanced '>' in address") }
+                depth -= 1
+                if close == nil { close = i }
+            }
+            i = utf8.index(after: i)
         }
-        return false
+        guard depth == 0 else { throw SIPParseError(.invalidHeaderValue, "missing '>' in address") }
+        // One pair only: nested or repeated brackets are no name-addr.
+        guard pairs <= 1 else { throw SIPParseError(.invalidHeaderValue, "nested or repeated angle brackets") }
+        return (open, close)
     }
 }

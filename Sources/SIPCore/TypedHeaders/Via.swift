@@ -50,8 +50,18 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    /// Parses one Via value.
+    /// Parses one Via value. A well-formed value that names a SIP version other than 2.0
+    /// (`SIP/7.0/UDP host`) throws an `unsupportedVersion` error, whose ``SIPParseError/statusCode``
+    /// is 505 (RFC 3261 §8.2.2 ff.); any other fault throws `invalidHeaderValue` (400).
     public init(parsing text: Substring, limits: SIPParserLimits = .default) throws(SIPParseError) {
+        let (via, versionError) = try SIPVia.parse(text, limits: limits)
+        if let versionError { throw versionError }
+        self = via
+    }
+
+    /// Parses one Via value whatever SIP version it names; the second result is the
+    /// `unsupportedVersion` error for a version other than 2.0.
+    static func parse(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> (SIPVia, SIPParseError?) {
         let t = Lexer.trim(text)
         let utf8 = t.utf8
         // sent-protocol = protocol-name SLASH protocol-version SLASH transport (LWS allowed around '/')
@@ -71,7 +81,7 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
                 index = utf8.index(after: index)
             }
         }
-        guard Lexer.equalsIgnoringCase(tokens[0], "SIP"), tokens[1] == "2.0" else {
+        guard Lexer.equalsIgnoringCase(tokens[0], "SIP") else {
             throw SIPParseError(.invalidHeaderValue, "invalid Via protocol")
         }
         let rest = t[index...]
@@ -84,7 +94,50 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
             sentBy = Lexer.trim(rest)
         }
         let (host, port) = try SIPVia.parseHostPort(sentBy)
-        self.init(transport: Lexer.lowercasedASCII(tokens[2]).uppercased(), host: host, port: port, parameters: parameters)
+        let via = SIPVia(
+            transport: Lexer.lowercasedASCII(tokens[2]).uppercased(), host: host, port: port, parameters: parameters)
+        return (via, tokens[1] == "2.0" ? nil : SIPVia.unsupportedVersion)
+    }
+
+    static var unsupportedVersion: SIPParseError {
+        SIPParseError(.unsupportedVersion, "SIP-Version in Via not supported")
+    }
+
+    /// The `unsupportedVersion` error when the first value of the Via field `value` starts with a
+    /// `SIP/x.y/` sent-protocol whose version is not 2.0; nil otherwise (also when it is no
+    /// sent-protocol at all: the Via accessors report that). Looks at the bytes only, so the
+    /// parser can afford it for every request.
+    static func versionError(_ value: Substring) -> SIPParseError? {
+        let utf8 = value.utf8
+        var i = utf8.startIndex
+        func skipWhitespace() { while i < utf8.endIndex, Lexer.isWhitespace(utf8[i]) { utf8.formIndex(after: &i) } }
+        func token() -> Substring.Index {
+            let start = i
+            while i < utf8.endIndex, Lexer.isToken(utf8[i]) { utf8.formIndex(after: &i) }
+            return start
+        }
+        skipWhitespace()
+        let nameStart = token()
+        guard Lexer.equalsIgnoringCase(value[nameStart..<i], "SIP") else { return nil }
+        skipWhitespace()
+        guard i < utf8.endIndex, utf8[i] == Lexer.slash else { return nil }
+        utf8.formIndex(after: &i)
+        skipWhitespace()
+        let versionStart = token()
+        let version = value[versionStart..<i]
+        skipWhitespace()
+        guard !version.isEmpty, i < utf8.endIndex, utf8[i] == Lexer.slash, version != "2.0" else { return nil }
+        return unsupportedVersion
+    }
+
+    /// True when the top value of the Via field `value` can route an answer: it parses, perhaps
+    /// naming another SIP version (answered with 505).
+    static func isUsableTop(_ value: Substring, limits: SIPParserLimits) -> Bool {
+        guard
+            let top = try? Lexer.split(value, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting)
+                .first
+        else { return false }
+        return (try? SIPVia.parse(top, limits: limits)) != nil
     }
 
     /// Parses `host[:port]` with a bracketed IPv6 reference allowed.

@@ -12,7 +12,7 @@ final class DatagramInboxHandler: ChannelInboundHandler {
         if let message = try? SIPMessageParser().parse(Array(envelope.data.readableBytesView), framing: .datagram) {
             inbox.deliver(message)
         } else {
-            inbox.reject()
+            inbox.reject(Array(envelope.data.readableBytesView))
         }
     }
 }
@@ -42,10 +42,10 @@ final class StreamInboxHandler: ChannelInboundHandler {
                 pending.removeFirst(consumed)
                 inbox.deliver(message)
             case .invalidMessage(_, let consumed):
+                inbox.reject(Array(pending.prefix(consumed)))
                 pending.removeFirst(consumed)
-                inbox.reject()
             case .framingError:
-                inbox.reject()
+                inbox.reject(pending)
                 pending = []
                 return
             }

@@ -80,7 +80,7 @@ struct SIPTransportHandlerContext: Sendable {
         let error: SIPParseError
         switch failure {
         case .unusableVia(let viaError):
-            error = viaError
+            error = SIPParseError(viaError.code, "Invalid Via: \(viaError.reason)")
             // Answerable when the Via names a transport and a sent-by, even if its parameters or
             // version are bad (RFC 4475 §3.1.2.1): the answer goes back to the packet's source.
             guard viaError.statusCode == 505 || Self.hasSentBy(request) else {

@@ -112,6 +112,12 @@ struct ServerPipelineTests {
                 ]
                 for (text, callID, names) in cases {
                     try await client.send(text)
+                    if names == "Call-ID" {
+                        // The 400 has no Call-ID either, so our own parser refuses it: read it raw.
+                        let raw = try await client.inbox.nextUnparsable()
+                        #expect(raw.hasPrefix("SIP/2.0 400 ") && raw.contains("Call-ID"), "\(raw)")
+                        continue
+                    }
                     let response = try await client.inbox.nextFinalResponse()
                     if names.isEmpty {
                         #expect(response.statusCode == 420, "\(text)")

@@ -73,13 +73,17 @@ extension SQLiteStore {
         return expired
     }
 
+    /// Rows are read with a cursor and turned into bindings one at a time: a restore of 100,000
+    /// bindings never holds 100,000 GRDB rows at once.
     private func fetch(_ condition: String, _ arguments: StatementArguments) async throws(StorageError) -> [Binding] {
         try await Self.run {
             try await pool.read { db in
-                try Row.fetchAll(
+                var bindings: [Binding] = []
+                let rows = try Row.fetchCursor(
                     db.cachedStatement(sql: "SELECT \(BindingColumns.list) FROM binding WHERE \(condition)"),
-                    arguments: arguments
-                ).map(BindingColumns.binding(from:))
+                    arguments: arguments)
+                while let row = try rows.next() { bindings.append(BindingColumns.binding(from: row)) }
+                return bindings
             }
         }.sorted(by: Binding.storageOrder)
     }

@@ -232,3 +232,33 @@ struct CoreProcessorTests {
 extension Substring {
     var trimmingSpaces: String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
 }
+
+@Suite("SIPAdmissionControl: AIMD admission of new work under overload")
+struct AdmissionControlTests {
+    @Test("Overloaded: the admitted fraction shrinks each interval, and admissions follow it evenly")
+    func decreasesUnderOverload() {
+        let control = SIPAdmissionControl(interval: .milliseconds(100), decrease: 0.5, increase: 0.1, minimumFraction: 0.05)
+        let start = ContinuousClock.now
+        #expect(control.admittedFraction == 1)
+        // First tick overloaded: 0.5.
+        _ = control.admit(overloaded: true, now: start)
+        #expect(control.admittedFraction == 0.5)
+        // 1,000 requests within the same interval: about half admitted, spread evenly.
+        var admitted = 0
+        for _ in 0..<1_000 where control.admit(overloaded: true, now: start + .milliseconds(10)) { admitted += 1 }
+        #expect((495...505).contains(admitted))
+        // Five more overloaded intervals: 0.5 → 0.25 → … → floor 0.05.
+        for tick in 1...5 { _ = control.admit(overloaded: true, now: start + .milliseconds(100 * tick)) }
+        #expect(control.admittedFraction == 0.05)
+    }
+
+    @Test("Not overloaded: the fraction grows back additively to 1, then everything is admitted")
+    func recovers() {
+        let control = SIPAdmissionControl(interval: .milliseconds(100), decrease: 0.5, increase: 0.25, minimumFraction: 0.05)
+        let start = ContinuousClock.now
+        _ = control.admit(overloaded: true, now: start)
+        for tick in 1...2 { _ = control.admit(overloaded: false, now: start + .milliseconds(100 * tick)) }
+        #expect(control.admittedFraction == 1)
+        #expect((0..<100).allSatisfy { _ in control.admit(overloaded: false, now: start + .milliseconds(250)) })
+    }
+}

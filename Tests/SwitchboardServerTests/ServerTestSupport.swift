@@ -61,7 +61,13 @@ struct RunningServer {
 
     /// Starts a server, runs `body`, then stops it and waits (bounded) for `run()` to return.
     /// With `.graceful`, `run()` must return without error.
-    static func with(stop: Stop = .graceful, _ body: (RunningServer) async throws -> Void) async throws {
+    ///
+    /// - Parameter configure: changes to the test configuration (loopback listeners, temporary
+    ///   data dir, defaults otherwise), applied before the server is built.
+    static func with(
+        stop: Stop = .graceful, configure: (inout SwitchboardConfiguration) -> Void = { _ in },
+        _ body: (RunningServer) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("switchboard-server-tests-\(UInt64.random(in: 0...UInt64.max))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -73,6 +79,7 @@ struct RunningServer {
         configuration.sip.listeners = ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "tls://127.0.0.1:0", "udp://[::1]:0"]
         configuration.admin.listen = "http://127.0.0.1:0"
         configuration.auth = AuthConfiguration(domains: [domain])
+        configure(&configuration)
         var logger = Logger(label: "switchboard-server-tests")
         // Cancellation is not a graceful stop: Hummingbird logs errors about it, which are expected.
         logger.logLevel = stop == .cancel ? .critical : .error

@@ -199,6 +199,11 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SwitchboardCLITests",
+            dependencies: ["switchboard", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
         .testTarget(name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage"], swiftSettings: upcoming),
         .testTarget(
             name: "SIPStorageSQLiteTests",

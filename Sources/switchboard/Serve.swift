@@ -49,9 +49,11 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        LogBootstrap.bootstrap(configuration.logging)
+        let logs = LogBootstrap.bootstrap(configuration.logging)
+        defer { logs.stop() }  // writes the last lines, also when the server fails
         let logger = Logger(label: "switchboard")
         let server = try await SwitchboardApplication(configuration: configuration, logger: logger)
         try await server.run()
+        logger.notice("stopped")
     }
 }

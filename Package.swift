@@ -201,7 +201,12 @@ let package = Package(
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth"], swiftSettings: upcoming),
         .testTarget(
             name: "SwitchboardCLITests",
-            dependencies: ["switchboard", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "switchboard", "SwitchboardServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage"], swiftSettings: upcoming),

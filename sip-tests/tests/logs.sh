@@ -40,10 +40,10 @@ else:
     ok = [l for l in lines if " info switchboard.registrar: register.ok " in l and "sip.aor=sip:69@example.net" in l]
     challenges = [l for l in lines if " info switchboard.registrar: register.challenge " in l]
     last = lines[-1].split(": ", 1)[-1]
-if not ok or not challenges:
-    sys.exit(f"{fmt}: no info-level register.ok / register.challenge line at the default level")
 if last != "stopped":
     sys.exit(f"{fmt}: the last line is not 'stopped' (log not flushed on exit?): {lines[-1][:200]}")
+if not ok or not challenges:
+    sys.exit(f"{fmt}: no info-level register.ok / register.challenge line at the default level")
 print(f"{fmt}: {len(lines)} lines, register.ok and register.challenge at info, last line 'stopped'")
 PY
 done

@@ -29,7 +29,7 @@ struct BufferedLogHandler: LogHandler {
         writer.append(
             format.line(
                 level: event.level, label: label, message: event.message.description,
-                metadata: mergedMetadata(event.metadata), time: LogLineFormat.now()))
+                metadata: mergedMetadata(event.metadata), time: .now()))
         if event.level == .critical { writer.flush() }
     }
 

@@ -1,10 +1,5 @@
+import Foundation
 import Logging
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// How one log record becomes one line of bytes, on the logging thread (cheap: no locks, no
 /// Foundation formatters, one array per line).
@@ -18,7 +13,7 @@ enum LogLineFormat: String, Sendable {
     case json
 
     /// One line, newline included.
-    func line(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata?, time: timespec) -> [UInt8] {
+    func line(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata?, time: LogTimestamp) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + message.utf8.count + (metadata?.count ?? 0) * 40)
         switch self {
@@ -33,18 +28,12 @@ enum LogLineFormat: String, Sendable {
     func droppedLinesReport(_ count: Int, label: String = "switchboard.log") -> [UInt8] {
         line(
             level: .warning, label: label, message: "log: dropped \(count) lines",
-            metadata: ["dropped": .stringConvertible(count)], time: Self.now())
-    }
-
-    static func now() -> timespec {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return time
+            metadata: ["dropped": .stringConvertible(count)], time: .now())
     }
 
     private static func appendText(
         _ out: inout [UInt8], _ level: Logger.Level, _ label: String, _ message: String, _ metadata: Logger.Metadata?,
-        _ time: timespec
+        _ time: LogTimestamp
     ) {
         appendISO8601(&out, time)
         out.append(UInt8(ascii: " "))
@@ -64,12 +53,12 @@ enum LogLineFormat: String, Sendable {
 
     private static func appendJSON(
         _ out: inout [UInt8], _ level: Logger.Level, _ label: String, _ message: String, _ metadata: Logger.Metadata?,
-        _ time: timespec
+        _ time: LogTimestamp
     ) {
         out.append(contentsOf: "{\"ts\":".utf8)
-        appendDecimal(&out, Int(time.tv_sec), width: 1)
+        appendDecimal(&out, time.seconds, width: 1)
         out.append(UInt8(ascii: "."))
-        appendDecimal(&out, Int(time.tv_nsec) / 1_000_000, width: 3)
+        appendDecimal(&out, time.milliseconds, width: 3)
         out.append(contentsOf: ",\"level\":\"".utf8)
         out.append(contentsOf: level.rawValue.utf8)
         out.append(contentsOf: "\",\"label\":".utf8)
@@ -91,25 +80,39 @@ enum LogLineFormat: String, Sendable {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC).
-    private static func appendISO8601(_ out: inout [UInt8], _ time: timespec) {
-        var seconds = time.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        appendDecimal(&out, Int(parts.tm_year) + 1900, width: 4)
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, proleptic Gregorian calendar; no libc, no locale).
+    private static func appendISO8601(_ out: inout [UInt8], _ time: LogTimestamp) {
+        let days = time.seconds >= 0 ? time.seconds / 86_400 : (time.seconds - 86_399) / 86_400
+        let secondOfDay = time.seconds - days * 86_400
+        let (year, month, day) = civilDate(daysSince1970: days)
+        appendDecimal(&out, year, width: 4)
         out.append(UInt8(ascii: "-"))
-        appendDecimal(&out, Int(parts.tm_mon) + 1, width: 2)
+        appendDecimal(&out, month, width: 2)
         out.append(UInt8(ascii: "-"))
-        appendDecimal(&out, Int(parts.tm_mday), width: 2)
+        appendDecimal(&out, day, width: 2)
         out.append(UInt8(ascii: "T"))
-        appendDecimal(&out, Int(parts.tm_hour), width: 2)
+        appendDecimal(&out, secondOfDay / 3_600, width: 2)
         out.append(UInt8(ascii: ":"))
-        appendDecimal(&out, Int(parts.tm_min), width: 2)
+        appendDecimal(&out, secondOfDay / 60 % 60, width: 2)
         out.append(UInt8(ascii: ":"))
-        appendDecimal(&out, Int(parts.tm_sec), width: 2)
+        appendDecimal(&out, secondOfDay % 60, width: 2)
         out.append(UInt8(ascii: "."))
-        appendDecimal(&out, Int(time.tv_nsec) / 1_000_000, width: 3)
+        appendDecimal(&out, time.milliseconds, width: 3)
         out.append(UInt8(ascii: "Z"))
+    }
+
+    /// Year, month (1-12) and day (1-31) of a day count since 1970-01-01 (H. Hinnant's
+    /// `civil_from_days`).
+    static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// A non-negative integer, zero-padded to at least `width` digits.
@@ -150,5 +153,17 @@ enum LogLineFormat: String, Sendable {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Wall-clock time of a log record: whole seconds since 1970 (UTC) and milliseconds.
+struct LogTimestamp: Sendable, Equatable {
+    var seconds: Int
+    var milliseconds: Int
+
+    static func now() -> LogTimestamp {
+        let now = Date().timeIntervalSince1970
+        let seconds = now.rounded(.down)
+        return LogTimestamp(seconds: Int(seconds), milliseconds: min(999, Int((now - seconds) * 1_000)))
     }
 }

@@ -173,9 +173,7 @@ struct BufferedLogHandlerTests {
 
     @Test("Text: UTC time with milliseconds, level, label, message, metadata sorted by key")
     func textLine() {
-        var time = timespec()
-        time.tv_sec = 1_795_860_245  // 2026-11-28T10:04:05Z
-        time.tv_nsec = 7_000_000
+        let time = LogTimestamp(seconds: 1_795_860_245, milliseconds: 7)  // 2026-11-28T10:04:05.007Z
         let bytes = LogLineFormat.text.line(
             level: .info, label: "switchboard.registrar", message: "register.ok",
             metadata: ["sip.aor": "sip:69@example.net", "event": "register.ok"], time: time)
@@ -184,11 +182,22 @@ struct BufferedLogHandlerTests {
                 == "2026-11-28T10:04:05.007Z info switchboard.registrar: register.ok event=register.ok sip.aor=sip:69@example.net\n")
     }
 
+    @Test("UTC dates match Foundation's calendar, leap days and centuries included (1868-2079)")
+    func civilDates() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let days = [0, 1, 58, 59, 60, 365, 10_956, 11_016, 11_017, 47_541, 20_000, -1, -25_567, -36_890]
+        for day in days + Array(stride(from: 0, to: 40_000, by: 97)) {
+            let date = Date(timeIntervalSince1970: Double(day) * 86_400)
+            let expected = calendar.dateComponents([.year, .month, .day], from: date)
+            let civil = LogLineFormat.civilDate(daysSince1970: day)
+            #expect(civil.year == expected.year && civil.month == expected.month && civil.day == expected.day, "day \(day)")
+        }
+    }
+
     @Test("JSON: one object per line, strings escaped, parses back")
     func jsonLine() throws {
-        var time = timespec()
-        time.tv_sec = 1_795_860_245
-        time.tv_nsec = 123_456_789
+        let time = LogTimestamp(seconds: 1_795_860_245, milliseconds: 123)
         let bytes = LogLineFormat.json.line(
             level: .warning, label: "switchboard", message: "a \"quoted\"\nline\u{1}",
             metadata: ["path": "C:\\tmp", "count": .stringConvertible(3)], time: time)

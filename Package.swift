@@ -219,6 +219,16 @@ let package = Package(
             name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage", "SIPTestSupport"],
             swiftSettings: upcoming),
         .testTarget(
+            name: "SwitchboardCLITests",
+            dependencies: [
+                "switchboard", "SwitchboardServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
             name: "SIPStorageSQLiteTests",
             dependencies: [
                 "SIPCore", "SIPStorage", "SIPStorageSQLite", "SIPTestSupport",
@@ -254,6 +264,7 @@ let package = Package(
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
                 "SIPRegistrar", "AdminAPI", "SIPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

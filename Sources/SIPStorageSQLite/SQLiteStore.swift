@@ -102,6 +102,10 @@ public final class SQLiteStore: CredentialStore, LocationStore, Sendable {
         }
         do {
             pool = try DatabasePool(path: configuration.databasePath, configuration: grdb)
+            // GRDB switches the writer to WAL and then sets `synchronous = NORMAL` on it
+            // (Database.setUpWALMode), after prepareDatabase ran: set it again on the writer,
+            // the connection every commit goes through (checked by writerDurability()).
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             let before = try pool.read { try Self.migrator.appliedIdentifiers($0) }
             try Self.migrator.migrate(pool)
             let after = try pool.read { try Self.migrator.appliedIdentifiers($0) }

@@ -35,7 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
-    func run() async throws {
+    /// The configuration keys the given flags set; they take precedence over the environment
+    /// and the file.
+    var overrides: [String: ConfigContent] {
         var overrides: [String: ConfigContent] = [:]
         if let data { overrides["server.dataDir"] = .string(data) }
         if !domain.isEmpty { overrides["server.domains"] = .stringArray(domain) }
@@ -43,15 +45,21 @@ struct Serve: AsyncParsableCommand {
         if let admin { overrides["admin.listen"] = .string(admin) }
         if let logFormat { overrides["logging.format"] = .string(logFormat) }
         if let logLevel { overrides["logging.level"] = .string(logLevel) }
+        return overrides
+    }
+
+    func run() async throws {
         let configuration: SwitchboardConfiguration
         do {
             configuration = try await SwitchboardConfiguration.load(filePath: config, overrides: overrides)
         } catch {
             throw ValidationError("\(error)")
         }
-        LogBootstrap.bootstrap(configuration.logging)
+        let logs = LogBootstrap.bootstrap(configuration.logging)
+        defer { logs.stop() }  // writes the last lines, also when the server fails
         let logger = Logger(label: "switchboard")
         let server = try await SwitchboardApplication(configuration: configuration, logger: logger)
         try await server.run()
+        logger.notice("stopped")
     }
 }

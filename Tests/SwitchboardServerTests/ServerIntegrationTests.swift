@@ -60,7 +60,7 @@ struct ServerIntegrationTests {
                 let challenge401 = try await client.inbox.nextFinalResponse()
                 #expect(challenge401.statusCode == 401)
                 let challenges = try challenge401.wwwAuthenticates()
-                #expect(challenges.map(\.algorithm) == ["MD5", "SHA-256"])
+                #expect(challenges.map(\.algorithm) == ["MD5"], "default auth.algorithms: MD5 alone")
                 let challenge = try #require(challenges.first)
 
                 let authorization = Self.authorization(
@@ -93,6 +93,31 @@ struct ServerIntegrationTests {
                 let listed = try JSONDecoder().decode([AdminRegistration].self, from: Data(body))
                 #expect(listed.map(\.aor) == ["sip:69@example.net"])
                 #expect(listed.first?.instrument == "0000DEADBEEF")
+            }
+        }
+    }
+
+    @Test("auth.algorithms [SHA-256, MD5]: the 401 offers SHA-256 first, then MD5; a SHA-256 answer registers (RFC 8760)")
+    func registerWithSHA256WhenConfigured() async throws {
+        try await RunningServer.with(configure: { $0.auth.algorithms = ["SHA-256", "MD5"] }) { server in
+            try await server.application.store.addUser(
+                SIPUserCredential(user: "70", domain: "example.net", password: "pw-70-sha"), now: SIPTimestamp.now())
+            try await withClient(.udp, to: try server.address(.udp)) { client in
+                let callID = "register-sha256-1"
+                try await client.send(Requests.register(client, user: "70", callID: callID, cseq: 1))
+                let challenge401 = try await client.inbox.nextFinalResponse()
+                #expect(challenge401.statusCode == 401)
+                let challenges = try challenge401.wwwAuthenticates()
+                #expect(challenges.map(\.algorithm) == ["SHA-256", "MD5"])
+                let sha256 = try #require(challenges.first { $0.algorithm == "SHA-256" })
+                let authorization = Self.authorization(
+                    sha256, username: "70/0000DEADBEEF", password: "pw-70-sha", uri: "sip:example.net")
+                #expect(authorization.contains("algorithm=SHA-256"))
+                try await client.send(
+                    Requests.register(client, user: "70", callID: callID, cseq: 2, authorization: authorization))
+                let ok = try await client.inbox.nextFinalResponse()
+                #expect(ok.statusCode == 200, "\(ok)")
+                #expect(server.application.location.contacts(aor: "sip:70@example.net", now: SIPTimestamp.now()).count == 1)
             }
         }
     }

@@ -39,6 +39,9 @@ struct RunningServer {
 
     /// Starts a server, runs `body`, then stops it and waits (bounded) for `run()` to return.
     /// With `.graceful`, `run()` must return without error.
+    ///
+    /// - Parameter configure: changes to the test configuration (loopback listeners, temporary
+    ///   data dir, defaults otherwise), applied before the server is built.
     static func with(
         stop: Stop = .graceful, configure: (inout SwitchboardConfiguration) -> Void = { _ in },
         _ body: (RunningServer) async throws -> Void

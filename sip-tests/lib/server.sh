@@ -27,9 +27,12 @@ PY
 
 # start_server NAME [extra serve flags...]
 # Starts switchboard on 127.0.0.1 with udp+tcp on $SIP_PORT, tls on $TLS_PORT, admin on
-# $ADMIN_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS.
+# $ADMIN_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS. Log level: $LOG_LEVEL
+# (unset: info; set but empty: no --log-level flag, the server's default).
 start_server() {
     local name="$1"; shift
+    local level=()
+    [ -n "${LOG_LEVEL-info}" ] && level=(--log-level "${LOG_LEVEL-info}")
     SIP_PORT=$(free_port 2)
     TLS_PORT=$((SIP_PORT + 1))
     ADMIN_PORT=$(free_port 1)
@@ -37,7 +40,7 @@ start_server() {
     SERVER_LOG="$RESULTS/$name.server.log"
     "$SWITCHBOARD_BIN" serve --data "$DATA_DIR" --domain example.net \
         --sip "udp://127.0.0.1:$SIP_PORT" --sip "tcp://127.0.0.1:$SIP_PORT" --sip "tls://127.0.0.1:$TLS_PORT" \
-        --admin "http://127.0.0.1:$ADMIN_PORT" --log-level "${LOG_LEVEL:-info}" "$@" \
+        --admin "http://127.0.0.1:$ADMIN_PORT" "${level[@]}" "$@" \
         >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     echo "$SERVER_PID" >>"$RESULTS/.pids"

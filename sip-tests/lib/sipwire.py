@@ -5,6 +5,7 @@ Every socket has a timeout; every test is bounded.
 """
 import socket
 import ssl
+import time
 import uuid
 
 TIMEOUT = 5.0
@@ -40,18 +41,29 @@ def connect(host, port, tls=False):
 
 
 class StreamReader:
-    """Splits a SIP byte stream into messages by Content-Length."""
+    """Splits a SIP byte stream into messages by Content-Length.
+
+    A read ends in one of three ways, kept apart: data, the peer closing the connection
+    (EOF or reset: ``closed``), or nothing within the socket timeout (``timed_out``). A timeout
+    is never taken for a close.
+    """
 
     def __init__(self, sock):
         self.sock = sock
         self.buffer = b""
         self.closed = False
+        self.timed_out = False
 
     def _fill(self):
+        """Reads once. False when the peer closed or the read timed out (see the flags)."""
+        self.timed_out = False
         try:
             chunk = self.sock.recv(65536)
-        except (socket.timeout, ssl.SSLError, ConnectionError):
-            chunk = b""
+        except socket.timeout:  # TimeoutError; raised by TLS sockets too
+            self.timed_out = True
+            return False
+        except (ConnectionError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
+            chunk = b""  # reset, or a TLS close without close_notify: the peer is gone
         if not chunk:
             self.closed = True
             return False
@@ -59,7 +71,8 @@ class StreamReader:
         return True
 
     def next_message(self):
-        """The next message as (start line, headers dict lower-case, body), or None at EOF/timeout."""
+        """The next message as (start line, headers dict lower-case, body), or None when the
+        peer closed (``closed``) or nothing complete arrived within the timeout (``timed_out``)."""
         while True:
             self.buffer = self.buffer.lstrip(b"\r\n")
             end = self.buffer.find(b"\r\n\r\n")
@@ -77,12 +90,22 @@ class StreamReader:
                 body = self.buffer[end + 4 : total]
                 self.buffer = self.buffer[total:]
                 return head[0], headers, body
-            if not self._fill():
+            if self.closed or not self._fill():
                 return None
 
-    def wait_closed(self):
-        """True when the peer closes the connection within the timeout."""
-        while not self.closed:
-            if not self._fill():
-                break
-        return self.closed
+    def wait_closed(self, within=TIMEOUT):
+        """True when the peer closes the connection (EOF or reset) within `within` seconds;
+        False when it is still open then. Bytes that arrive meanwhile are kept in ``buffer``."""
+        deadline = time.monotonic() + within
+        saved = self.sock.gettimeout()
+        try:
+            while not self.closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.sock.settimeout(left)
+                if not self._fill() and self.timed_out:
+                    return False
+            return True
+        finally:
+            self.sock.settimeout(saved)

@@ -31,13 +31,21 @@ public struct RegistrarConfiguration: Sendable {
 }
 
 /// Digest authentication policy (RFC 7616, RFC 8760). Keys (scope `auth`): `realm` (default:
-/// the first domain, else `switchboard`), `algorithms` (string array in offer order, default
-/// `[MD5, SHA-256]`), `nonceLifetime` (seconds, 300), `instrumentPolicy` (`open` |
+/// the first domain, else `switchboard`), `algorithms` (string array in offer order, one
+/// `WWW-Authenticate` each; `MD5`, `SHA-256`, `MD5-sess`, `SHA-256-sess`; default `[MD5]`, see
+/// below), `nonceLifetime` (seconds, 300), `instrumentPolicy` (`open` |
 /// `provisioned`, default `open`), `requireAORMatch` (bool, true: the user part of the auth
 /// username must be the To AOR's user), `verifyDigestURI` (bool, default false: when true the
 /// digest `uri` must equal the Request-URI, RFC 2617 §3.2.2.5; off by default because SIPp and
 /// several phones put the registrar's address there instead of the Request-URI), `lockout.maxFailures` (10), `lockout.window` (seconds, 60),
 /// `lockout.backoff` (seconds, 300), `lockout.exempt` (string array of source addresses, empty).
+///
+/// Why `algorithms` is `[MD5]` by default: every client tested registers with it, and some
+/// cannot register when a 401 offers more than one algorithm. baresip 1.0 (libre) gives up on a
+/// challenge whose algorithm it does not know (SHA-256) instead of answering the MD5 one next to
+/// it, and SIPp 3.6.1 answers only the first challenge; pjsua2 and liblinphone pick the one they
+/// support. SHA-256 (RFC 8760) is opt-in: `[SHA-256, MD5]` offers both, SHA-256 preferred (for
+/// fleets whose phones all cope with two challenges); `[SHA-256]` refuses MD5 altogether.
 public struct AuthConfiguration: Sendable {
     public var realm: String
     public var algorithms: [String]
@@ -52,7 +60,7 @@ public struct AuthConfiguration: Sendable {
 
     public init(domains: [String] = []) {
         realm = domains.first ?? "switchboard"
-        algorithms = ["MD5", "SHA-256"]
+        algorithms = ["MD5"]
         nonceLifetimeSeconds = 300
         instrumentPolicy = "open"
         requireAORMatch = true

@@ -222,6 +222,13 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
             channels.append(channel)
             if let bound = channel.localAddress { target = bound }
         }
+        if count > 1, let first = channels.first {
+            do { try await SIPReusePortDistribution.attach(to: first, sockets: count) } catch {
+                logger.notice(
+                    "UDP datagrams of one sender stay on one event loop (SO_ATTACH_REUSEPORT_CBPF refused)",
+                    metadata: ["error": "\(error)"])
+            }
+        }
         let bound = target
         state.withLock { $0.udpListeners.append(UDPListener(bound: bound, channels: channels)) }
         return bound

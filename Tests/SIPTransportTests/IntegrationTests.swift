@@ -82,6 +82,34 @@ struct IntegrationTests {
         }
     }
 
+    #if os(Linux)
+    @Test(
+        "UDP: datagrams from ONE client address are spread over every event loop's socket (SO_ATTACH_REUSEPORT_CBPF)",
+        .timeLimit(.minutes(1)))
+    func udpFromOneSenderUsesEveryLoop() async throws {
+        try await withServer(["udp://127.0.0.1:0"]) { _, receiver, startup in
+            let server = try #require(startup.listeners.first).address
+            let client = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            try await client.executeThenClose { _, outbound in
+                var loops: Set<ObjectIdentifier> = []
+                for index in 0..<64 {
+                    let request = Fixtures.options(via: "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKspread\(index);rport")
+                    try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(string: request)))
+                    let got = try #require(await receiver.received.next())
+                    loops.insert(ObjectIdentifier(try #require(got.eventLoop)))
+                }
+                // 64 datagrams, 2 sockets, random choice: all on one loop has probability 2^-63.
+                #expect(loops.count == 2)
+            }
+        }
+    }
+    #endif
+
     @Test(.timeLimit(.minutes(1)), arguments: ["127.0.0.1", "::1"])
     func tcpRequestAndResponseOnSameConnection(host: String) async throws {
         let bracketed = host.contains(":") ? "[\(host)]" : host

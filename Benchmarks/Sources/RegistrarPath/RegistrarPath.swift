@@ -104,9 +104,10 @@ public final class RegistrarPath: Sendable {
     /// Authenticated REGISTERs answering a fresh challenge, one per user (instrument in the auth
     /// user, as desk phones send), built ahead of time so the client's digest is not measured.
     public func authenticatedRequests(count: Int, round: Int) throws -> [[UInt8]] {
-        let challenge = try `require`(challenger.headerFields(kind: .wwwAuthenticate, stale: false).first)
-        let header = try SIPAuthHeader(parsing: challenge.value)
-        return (0..<count).map { i in
+        try (0..<count).map { i in
+            // Each phone answers its own challenge (a nonce's count may be used once).
+            let challenge = try `require`(challenger.headerFields(kind: .wwwAuthenticate, stale: false).first)
+            let header = try SIPAuthHeader(parsing: challenge.value)
             let user = 1000 + i
             let credentials = DigestClient.credentials(
                 answering: header, username: "\(user)/0000DEAD\(String(i % 10000).leftPadded(4))",

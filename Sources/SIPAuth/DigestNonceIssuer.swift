@@ -34,6 +34,8 @@ public struct DigestNonceIssuer: Sendable {
 
     let secret: DigestServerSecret
     let lifetimeMilliseconds: UInt64
+    /// HMAC-SHA256 already keyed with the secret (its pads computed once); each MAC copies it.
+    private let keyed: KeyedHMAC
 
     static let version: UInt8 = 1
     static let macLength = 16
@@ -54,6 +56,7 @@ public struct DigestNonceIssuer: Sendable {
         self.lifetimeMilliseconds = UInt64(max(1, lifetime.sipMilliseconds))
         let code = HMAC<SHA256>.authenticationCode(for: Array("switchboard opaque".utf8), using: secret.key)
         self.opaque = Hex.encode(code.prefix(16))
+        self.keyed = KeyedHMAC(hmac: HMAC<SHA256>(key: secret.key))
     }
 
     /// A fresh nonce for `realm`, stamped with the clock's current time.
@@ -99,7 +102,7 @@ public struct DigestNonceIssuer: Sendable {
     static func milliseconds(_ instant: SIPTimestamp) -> UInt64 { UInt64(clamping: instant.millisecondsSince1970) }
 
     private func mac(_ body: some Collection<UInt8>, realm: String) -> [UInt8] {
-        var hmac = HMAC<SHA256>(key: secret.key)
+        var hmac = keyed.hmac
         hmac.update(data: Array(body))
         hmac.update(data: Array(realm.utf8))
         return Array(hmac.finalize().prefix(DigestNonceIssuer.macLength))
@@ -120,4 +123,12 @@ public struct DigestNonceIssuer: Sendable {
 struct NonceKey: Hashable, Sendable {
     var issued: UInt64
     var salt: UInt64
+}
+
+/// A keyed HMAC state, copied (never mutated) for each MAC. `@unchecked Sendable`: `HMAC` is a
+/// value type; on Linux swift-crypto keeps each hash context in a class it copies on write
+/// (`isKnownUniquelyReferenced`, Digest_boring.swift), so a copy that is updated never touches
+/// the shared original, which is only ever read.
+private struct KeyedHMAC: @unchecked Sendable {
+    let hmac: HMAC<SHA256>
 }

@@ -202,6 +202,10 @@ enum Lexer {
     /// written as `quoted-pair`s; CR and LF, which no quoted-pair can hold, become spaces
     /// (RFC 3261 §25.1).
     static func quote(_ text: String) -> String {
+        // Nearly always nothing needs escaping (nonces, realms, URIs): one concatenation.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar.value {

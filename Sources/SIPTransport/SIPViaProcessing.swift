@@ -84,23 +84,7 @@ public enum SIPViaProcessing {
 
     /// Offset of the first comma outside quotes (end of the first Via value in the line).
     static func topValueEnd(_ value: Substring) -> Substring.Index {
-        var inQuotes = false
-        var escaped = false
-        var i = value.startIndex
-        while i < value.endIndex {
-            let c = value[i]
-            if escaped {
-                escaped = false
-            } else if inQuotes && c == "\\" {
-                escaped = true
-            } else if c == "\"" {
-                inQuotes.toggle()
-            } else if c == "," && !inQuotes {
-                return i
-            }
-            i = value.index(after: i)
-        }
-        return value.endIndex
+        SIPRequestEssentials.topValue(of: value).endIndex
     }
 
     /// True when the Via host (maybe bracketed IPv6) is the same IP as `ip`.

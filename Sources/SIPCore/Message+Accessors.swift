@@ -12,8 +12,10 @@ extension SIPMessageProtocol {
     /// The topmost Via value.
     public var topVia: SIPVia {
         get throws(SIPParseError) {
-            for field in headers.fields where field.name == .via {
-                guard let first = try Lexer.split(field.value, separator: Lexer.comma, limit: 64).first else { continue }
+            let headers = self.headers
+            for index in headers.indices where headers.matches(index, .via) {
+                guard let first = try Lexer.firstPart(headers.value(at: index), separator: Lexer.comma, limit: 64)
+                else { continue }
                 return try SIPVia(parsing: first)
             }
             throw SIPParseError(.missingHeader, "missing Via")
@@ -48,17 +50,24 @@ extension SIPMessageProtocol {
 
     /// Contact (RFC 3261 §20.10): `*` or the list of contacts; an empty list when absent.
     public func contacts(limits: SIPParserLimits = .default) throws(SIPParseError) -> SIPContactList {
-        let values = try headers.values(.contact, limits: limits)
-        if values.count == 1, values[0] == "*" { return .wildcard }
         var result: [SIPContact] = []
-        result.reserveCapacity(values.count)
-        for value in values {
-            if value == "*" { throw SIPParseError(.invalidHeaderValue, "Contact '*' mixed with other contacts") }
+        var values = 0
+        var wildcard = false
+        try headers.forEachValue(.contact, limits: limits) { value throws(SIPParseError) in
+            values += 1
+            if value == "*" {
+                wildcard = true
+                return
+            }
             let address: SIPNameAddress
-            do { address = try SIPNameAddress(parsing: value, limits: limits) } catch {
+            do throws(SIPParseError) { address = try SIPNameAddress(parsing: value, limits: limits) } catch {
                 throw SIPParseError(error.code, "invalid Contact: \(error.reason)")
             }
             result.append(SIPContact(address: address))
+        }
+        if wildcard {
+            guard values == 1 else { throw SIPParseError(.invalidHeaderValue, "Contact '*' mixed with other contacts") }
+            return .wildcard
         }
         return .contacts(result)
     }
@@ -163,8 +172,9 @@ extension SIPMessageProtocol {
 
     func authHeaders(_ name: SIPHeaderName, limits: SIPParserLimits) throws(SIPParseError) -> [SIPAuthHeader] {
         var result: [SIPAuthHeader] = []
-        for field in headers.fields where field.name == name {
-            do { result.append(try SIPAuthHeader(parsing: field.value, limits: limits)) } catch {
+        let headers = self.headers
+        for index in headers.indices where headers.matches(index, name) {
+            do { result.append(try SIPAuthHeader(parsing: headers.value(at: index), limits: limits)) } catch {
                 throw SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
             }
         }

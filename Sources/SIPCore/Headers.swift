@@ -239,6 +239,25 @@ public struct SIPHeaders: Sendable, Hashable, RandomAccessCollection, CustomStri
         return SIPHeaders.slice(text, entry.valueStart, entry.valueEnd)
     }
 
+    /// Calls `body` with the UTF-8 bytes of the value of field `index`, the text they are in and
+    /// their offset in it, without making a substring of the value (typed headers parse the
+    /// bytes and keep ranges of the text).
+    func withValueBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>, Substring, Int) -> R) -> R {
+        let entry = entries[index]
+        if entry.isCustom {
+            let value = custom[Int(entry.lineStart)].value
+            return Lexer.withUTF8(value) { body($0, value, 0) }
+        }
+        let (start, end) = (Int(entry.valueStart), Int(entry.valueEnd))
+        if let result = text.utf8.withContiguousStorageIfAvailable({
+            body(UnsafeBufferPointer(rebasing: $0[start..<end]), Substring(text), start)
+        }) {
+            return result
+        }
+        let value = value(at: index)
+        return Lexer.withUTF8(value) { body($0, value, 0) }
+    }
+
     /// The name of the field at `index`.
     func name(at index: Int) -> SIPHeaderName {
         let entry = entries[index]

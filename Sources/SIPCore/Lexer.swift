@@ -63,17 +63,20 @@ enum Lexer {
         return n
     }
 
-    /// True when `p` holds a zero byte; eight bytes at a time.
+    /// True when `p` holds a zero byte; sixteen bytes at a time.
     static func containsZero(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        let raw = UnsafeRawBufferPointer(p)
+        guard let base = p.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        let count = p.count
         var i = 0
-        while i + 8 <= raw.count {
-            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if ~nonZeroBytes(word) & 0x8080_8080_8080_8080 != 0 { return true }
-            i += 8
+        while i + 16 <= count {
+            let a = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let b = raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+            if (~nonZeroBytes(a) | ~nonZeroBytes(b)) & 0x8080_8080_8080_8080 != 0 { return true }
+            i += 16
         }
-        while i < raw.count {
-            if raw[i] == 0 { return true }
+        while i < count {
+            if base[i] == 0 { return true }
             i += 1
         }
         return false
@@ -227,6 +230,9 @@ enum Lexer {
             parts += 1
             return part(lo, hi)
         }
+        // The bytes that matter outside quoted strings: " ( ) < > and the separator (all below 64).
+        precondition(separator < 64, "separators are ASCII punctuation")
+        let specials: UInt64 = 1 << 0x22 | 1 << 0x28 | 1 << 0x29 | 1 << 0x3C | 1 << 0x3E | 1 << UInt64(separator)
         while index < count {
             let byte = p[index]
             if inQuotes {
@@ -236,6 +242,8 @@ enum Lexer {
                 } else if byte == quote {
                     inQuotes = false
                 }
+            } else if byte >= 64 || (specials >> UInt64(byte)) & 1 == 0 {
+                // Ordinary bytes are skipped in this branch alone.
             } else if byte == quote {
                 inQuotes = true
             } else if byte == lessThan {
@@ -356,12 +364,17 @@ enum Lexer {
         var i = start + 1
         while i < end {
             let byte = p[i]
+            // Most bytes: %x23-5B / %x5D-7E / UTF8-NONASCII.
+            if byte >= 0x23, byte != backslash, byte != 0x7F {
+                i += 1
+                continue
+            }
             if byte == quote { return .end(i + 1) }
             if byte == backslash {
                 i += 1
                 guard i < end else { return .unterminated }
                 guard isQuotedPairByte(p[i]) else { return .invalid }
-            } else if !isQDText(byte) {
+            } else if byte != space, byte != tab, byte != 0x21 {
                 return .invalid
             }
             i += 1

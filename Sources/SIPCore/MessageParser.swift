@@ -35,7 +35,7 @@ public struct SIPMessageParser: Sendable {
             do throws(SIPParseError) { message = try parse(buffer, framing: framing) } catch { failure = error }
         }
         if let failure { throw failure }
-        return message.unsafelyUnwrapped
+        return message.take().unsafelyUnwrapped
     }
 
     /// Parses a message from `buffer`.
@@ -247,7 +247,7 @@ public struct SIPMessageParser: Sendable {
                 .cseqMethodMismatch,
                 "CSeq method \(cseq.method.rawValue) does not match request method \(method.rawValue)"))
         }
-        return .request(SIPRequest(method: method, uri: uri.unsafelyUnwrapped, headers: headers, body: body))
+        return .request(SIPRequest(method: method, uri: uri.take().unsafelyUnwrapped, headers: headers, body: body))
     }
 
     /// Finds the empty line that ends the header section. `headEnd` is the offset just after the

@@ -49,11 +49,14 @@ struct ParameterText: Sendable {
                 }
                 return
             }
+            if style == .auth {
+                _ = ParameterText.scanAuth(p, start, end, limit: .max) { name, value in body(p, name, value) }
+                return
+            }
             let part = UnsafeBufferPointer(rebasing: p[start..<end])
-            _ = Lexer.scanParts(
-                part, separator: style == .auth ? Lexer.comma : Lexer.semicolon, limit: .max, nesting: .max,
-                keepingEmpty: false
-            ) { lo, hi in visit(start + lo, start + hi) }
+            _ = Lexer.scanParts(part, separator: Lexer.semicolon, limit: .max, nesting: .max, keepingEmpty: false) {
+                lo, hi in visit(start + lo, start + hi)
+            }
         }
     }
 
@@ -128,6 +131,54 @@ struct ParameterText: Sendable {
                 out += String(decoding: UnsafeBufferPointer(rebasing: p[valueRange]), as: UTF8.self)
             }
             return true
+        }
+    }
+}
+
+extension ParameterText {
+    /// Scans the parameters of an authentication header in `p[start..<end]`, in one pass:
+    ///
+    ///     auth-param *(COMMA auth-param), auth-param = token LWS "=" LWS ( token / quoted-string )
+    ///
+    /// (RFC 3261 §25.1, RFC 7616 §3.3; empty list elements are skipped). Calls `visit` with the
+    /// bounds of each name and value (quotes included) until it returns false; returns the first
+    /// fault, or nil.
+    static func scanAuth(
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, limit: Int, _ visit: (Range<Int>, Range<Int>) -> Bool
+    ) -> SIPParseError? {
+        var i = start
+        var count = 0
+        while true {
+            while i < end, Lexer.isLWS(p[i]) || p[i] == Lexer.comma { i += 1 }
+            if i >= end { return nil }
+            let nameStart = i
+            while i < end, Lexer.isToken(p[i]) { i += 1 }
+            let nameEnd = i
+            guard nameEnd > nameStart else { return SIPParseError(.invalidHeaderValue, "invalid auth parameter name") }
+            while i < end, Lexer.isLWS(p[i]) { i += 1 }
+            guard i < end, p[i] == Lexer.equals else {
+                return SIPParseError(.invalidHeaderValue, "auth parameter without '='")
+            }
+            i += 1
+            while i < end, Lexer.isLWS(p[i]) { i += 1 }
+            let valueStart = i
+            if i < end, p[i] == Lexer.quote {
+                guard let after = Lexer.quotedStringEnd(p, from: i, to: end) else {
+                    return SIPParseError(.invalidHeaderValue, "unterminated quoted auth parameter")
+                }
+                i = after
+            } else {
+                while i < end, Lexer.isToken(p[i]) { i += 1 }
+                guard i > valueStart else { return SIPParseError(.invalidHeaderValue, "invalid auth parameter value") }
+            }
+            let valueEnd = i
+            count += 1
+            if count > limit { return SIPParseError(.limitExceeded, "too many auth parameters") }
+            guard visit(nameStart..<nameEnd, valueStart..<valueEnd) else { return nil }
+            while i < end, Lexer.isLWS(p[i]) { i += 1 }
+            guard i == end || p[i] == Lexer.comma else {
+                return SIPParseError(.invalidHeaderValue, "invalid auth parameter value")
+            }
         }
     }
 }

@@ -137,12 +137,10 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
                 source: source, start: Int32(offset + start), end: Int32(offset + end), style: .header))
     }
 
-    /// Checks `p` as a parameter list: `;a=b;c` for `separator` `;` (the leading `;` optional;
-    /// empty parameters refused), `a=b, c="d"` for `,` (empty elements skipped, values
-    /// required). Returns the bounds of the list without its leading `;`.
+    /// Checks `p` as a parameter list `;a=b;c` (the leading `;` optional; empty parameters
+    /// refused). Returns the bounds of the list without its leading `;`.
     static func check(
-        _ p: UnsafeBufferPointer<UInt8>, separator: UInt8, limits: SIPParserLimits, allowQuoted: Bool = true,
-        requireValues: Bool = false
+        _ p: UnsafeBufferPointer<UInt8>, separator: UInt8, limits: SIPParserLimits, allowQuoted: Bool = true
     ) throws(SIPParseError) -> (Int, Int) {
         var start = 0
         if separator == Lexer.semicolon, p.first == Lexer.semicolon {
@@ -160,7 +158,7 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
                 keepingEmpty: separator == Lexer.semicolon
             ) { lo, hi in
                 count += 1
-                failure = checkParameter(list, lo, hi, allowQuoted: allowQuoted, requireValues: requireValues)
+                failure = checkParameter(list, lo, hi, allowQuoted: allowQuoted)
                 return failure == nil
             } ?? failure
         if let failure { throw failure }
@@ -171,33 +169,27 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
     }
 
     /// Checks one trimmed parameter `p[lo..<hi]`.
-    private static func checkParameter(
-        _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, allowQuoted: Bool, requireValues: Bool
-    ) -> SIPParseError? {
+    private static func checkParameter(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, allowQuoted: Bool)
+        -> SIPParseError?
+    {
         guard lo < hi else { return SIPParseError(.invalidHeaderValue, "empty parameter") }
         var eq = lo
         while eq < hi, p[eq] != Lexer.equals { eq += 1 }
         var nameEnd = eq
         while nameEnd > lo, Lexer.isLWS(p[nameEnd - 1]) { nameEnd -= 1 }
-        guard nameEnd > lo, (lo..<nameEnd).allSatisfy({ Lexer.isToken(p[$0]) }) else {
-            return SIPParseError(.invalidHeaderValue, requireValues ? "invalid auth parameter name" : "invalid parameter name")
-        }
-        guard eq < hi else {
-            return requireValues ? SIPParseError(.invalidHeaderValue, "auth parameter without '='") : nil
-        }
+        var i = lo
+        while i < nameEnd, Lexer.isToken(p[i]) { i += 1 }
+        guard nameEnd > lo, i == nameEnd else { return SIPParseError(.invalidHeaderValue, "invalid parameter name") }
+        guard eq < hi else { return nil }
         var valueStart = eq + 1
         while valueStart < hi, Lexer.isLWS(p[valueStart]) { valueStart += 1 }
         if valueStart < hi, p[valueStart] == Lexer.quote {
             guard allowQuoted, Lexer.quotedStringEnd(p, from: valueStart, to: hi) == hi else {
-                return SIPParseError(
-                    .invalidHeaderValue,
-                    requireValues ? "unterminated quoted auth parameter" : "invalid quoted parameter value")
+                return SIPParseError(.invalidHeaderValue, "invalid quoted parameter value")
             }
-        } else if requireValues {
-            guard valueStart < hi, (valueStart..<hi).allSatisfy({ Lexer.isToken(p[$0]) }) else {
-                return SIPParseError(.invalidHeaderValue, "invalid auth parameter value")
-            }
-        } else if (valueStart..<hi).contains(where: { Lexer.isLWS(p[$0]) || p[$0] == Lexer.quote }) {
+            return nil
+        }
+        for k in valueStart..<hi where Lexer.isLWS(p[k]) || p[k] == Lexer.quote {
             return SIPParseError(.invalidHeaderValue, "invalid parameter value")
         }
         return nil

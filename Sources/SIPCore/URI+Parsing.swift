@@ -98,7 +98,7 @@ extension SIPURI {
             do throws(SIPParseError) { uri = try parse(p, source: text, offset: 0, limits: limits) } catch { failure = error }
         }
         if let failure { throw failure }
-        return uri.unsafelyUnwrapped
+        return uri.take().unsafelyUnwrapped
     }
 
     /// Parses the URI whose UTF-8 bytes `p` start at UTF-8 offset `offset` of `source` (which the

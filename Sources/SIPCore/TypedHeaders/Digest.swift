@@ -90,33 +90,42 @@ public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
         var header: SIPAuthHeader?
         var failure: SIPParseError?
         Lexer.withUTF8(text) { p in
-            var start = 0
-            var end = p.count
-            while start < end, Lexer.isLWS(p[start]) { start += 1 }
-            while end > start, Lexer.isLWS(p[end - 1]) { end -= 1 }
-            var space = start
-            while space < end, !Lexer.isLWS(p[space]) { space += 1 }
-            guard space > start, (start..<space).allSatisfy({ Lexer.isToken(p[$0]) }) else {
-                failure = SIPParseError(.invalidHeaderValue, "invalid auth scheme")
-                return
+            do throws(SIPParseError) { header = try SIPAuthHeader.parse(p, source: text, offset: 0, limits: limits) } catch {
+                failure = error
             }
-            var parsed = SIPAuthHeader(scheme: SIPURI.string(p, start, space))
-            if space < end {
-                do throws(SIPParseError) {
-                    let (lo, hi) = try SIPParameters.check(
-                        UnsafeBufferPointer(rebasing: p[space..<end]), separator: Lexer.comma, limits: limits,
-                        requireValues: true)
-                    let list = ParameterText(
-                        source: text, start: Int32(space + lo), end: Int32(space + hi), style: .auth)
-                    if !list.isEmpty { parsed.text = list }
-                } catch {
-                    failure = error
-                    return
-                }
-            }
-            header = parsed
         }
         if let failure { throw failure }
-        self = header.unsafelyUnwrapped
+        self = header.take().unsafelyUnwrapped
+    }
+
+    /// Parses the header value whose bytes `p` start at UTF-8 offset `offset` of `source` (which
+    /// the parameters refer to).
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits)
+        throws(SIPParseError) -> SIPAuthHeader
+    {
+        var start = 0
+        var end = p.count
+        while start < end, Lexer.isLWS(p[start]) { start += 1 }
+        while end > start, Lexer.isLWS(p[end - 1]) { end -= 1 }
+        var space = start
+        while space < end, !Lexer.isLWS(p[space]) { space += 1 }
+        guard space > start, (start..<space).allSatisfy({ Lexer.isToken(p[$0]) }) else {
+            throw SIPParseError(.invalidHeaderValue, "invalid auth scheme")
+        }
+        var header = SIPAuthHeader(scheme: SIPURI.string(p, start, space))
+        if space < end {
+            var any = false
+            if let failure = ParameterText.scanAuth(p, space, end, limit: limits.maxParameters, { _, _ in
+                any = true
+                return true
+            }) {
+                throw failure
+            }
+            if any {
+                header.text = ParameterText(
+                    source: source, start: Int32(offset + space), end: Int32(offset + end), style: .auth)
+            }
+        }
+        return header
     }
 }

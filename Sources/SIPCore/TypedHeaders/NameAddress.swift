@@ -49,15 +49,17 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
         var address: SIPNameAddress?
         var failure: SIPParseError?
         Lexer.withUTF8(text) { p in
-            do throws(SIPParseError) { address = try SIPNameAddress.parse(p, source: text, limits: limits) } catch { failure = error }
+            do throws(SIPParseError) { address = try SIPNameAddress.parse(p, source: text, offset: 0, limits: limits) } catch {
+                failure = error
+            }
         }
         if let failure { throw failure }
-        self = address.unsafelyUnwrapped
+        self = address.take().unsafelyUnwrapped
     }
 
-    /// Parses the address whose UTF-8 bytes are `p`, the bytes of `source`; the URI and header
-    /// parameters are kept as ranges of `source`.
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, limits: SIPParserLimits)
+    /// Parses the address whose UTF-8 bytes `p` start at UTF-8 offset `offset` of `source`; the
+    /// URI and header parameters are kept as ranges of `source`.
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits)
         throws(SIPParseError) -> SIPNameAddress
     {
         var start = 0
@@ -108,7 +110,8 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
             }
         }
         let uri = try SIPURI.parse(
-            UnsafeBufferPointer(rebasing: p[uriStart..<uriEnd]), source: source, offset: uriStart, limits: limits)
+            UnsafeBufferPointer(rebasing: p[uriStart..<uriEnd]), source: source, offset: offset + uriStart,
+            limits: limits)
         while rest < end, Lexer.isLWS(p[rest]) { rest += 1 }
         var parameters = SIPParameters()
         if rest < end {
@@ -116,7 +119,7 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
                 throw SIPParseError(.invalidHeaderValue, "unexpected text after address")
             }
             parameters = try SIPParameters.parse(
-                UnsafeBufferPointer(rebasing: p[rest..<end]), source: source, offset: rest, limits: limits)
+                UnsafeBufferPointer(rebasing: p[rest..<end]), source: source, offset: offset + rest, limits: limits)
             if parameters.occurrences(of: "tag") > 1 {
                 throw SIPParseError(.invalidHeaderValue, "more than one tag parameter")
             }

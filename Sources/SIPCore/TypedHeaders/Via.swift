@@ -65,13 +65,17 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         var result: (SIPVia, SIPParseError?)?
         var failure: SIPParseError?
         Lexer.withUTF8(text) { p in
-            do throws(SIPParseError) { result = try parse(p, source: text, limits: limits) } catch { failure = error }
+            do throws(SIPParseError) { result = try parse(p, source: text, offset: 0, limits: limits) } catch {
+                failure = error
+            }
         }
         if let failure { throw failure }
-        return result.unsafelyUnwrapped
+        return result.take().unsafelyUnwrapped
     }
 
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, limits: SIPParserLimits)
+    /// Parses the Via value whose bytes `p` start at UTF-8 offset `offset` of `source` (which the
+    /// parameters refer to).
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits)
         throws(SIPParseError) -> (SIPVia, SIPParseError?)
     {
         var end = p.count
@@ -108,7 +112,7 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         var parameters = SIPParameters()
         if semi < end {
             parameters = try SIPParameters.parse(
-                UnsafeBufferPointer(rebasing: p[semi..<end]), source: source, offset: semi, limits: limits)
+                UnsafeBufferPointer(rebasing: p[semi..<end]), source: source, offset: offset + semi, limits: limits)
         }
         let (host, port) = try SIPVia.parseHostPort(p, index, semi)
         let via = SIPVia(transport: Lexer.uppercasedASCII(p, tokens.transport), host: host, port: port, parameters: parameters)

@@ -63,23 +63,28 @@ enum Lexer {
         return n
     }
 
-    /// True when `p` holds a zero byte; sixteen bytes at a time.
-    static func containsZero(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = p.baseAddress else { return false }
+    /// Whether `p` holds a zero byte, and whether all its bytes are ASCII; eight bytes at a time.
+    static func scan(_ p: UnsafeBufferPointer<UInt8>) -> (hasZero: Bool, isASCII: Bool) {
+        guard let base = p.baseAddress else { return (false, true) }
         let raw = UnsafeRawPointer(base)
         let count = p.count
+        var zeros: UInt64 = 0
+        var bits: UInt64 = 0
         var i = 0
-        while i + 16 <= count {
-            let a = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let b = raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
-            if (~nonZeroBytes(a) | ~nonZeroBytes(b)) & 0x8080_8080_8080_8080 != 0 { return true }
-            i += 16
+        while i + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            zeros |= ~nonZeroBytes(word)
+            bits |= word
+            i += 8
         }
+        var hasZero = zeros & 0x8080_8080_8080_8080 != 0
+        var high = bits & 0x8080_8080_8080_8080 != 0
         while i < count {
-            if base[i] == 0 { return true }
+            hasZero = hasZero || base[i] == 0
+            high = high || base[i] >= 0x80
             i += 1
         }
-        return false
+        return (hasZero, !high)
     }
 
     /// The high bit of each byte of the result is set when that byte of `word` is not zero
@@ -276,6 +281,31 @@ enum Lexer {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = String(text)
         return copy.withUTF8(body)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text` (contiguous for any native string; copied
+    /// otherwise).
+    @inline(__always)
+    static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text`, the string `text` is a part of, and the
+    /// UTF-8 offset of `text` in it: what the typed parsers take, so that the ranges they keep
+    /// refer to that string.
+    static func withSource<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>, String, Int) -> R) -> R {
+        let base = text.base
+        let start = base.utf8.distance(from: base.startIndex, to: text.startIndex)
+        let end = start + text.utf8.count
+        if let result = base.utf8.withContiguousStorageIfAvailable({ all in
+            body(UnsafeBufferPointer(rebasing: all[start..<end]), base, start)
+        }) {
+            return result
+        }
+        let copy = String(text)
+        return withUTF8(copy) { body($0, copy, 0) }
     }
 
     /// `text` from UTF-8 offset `start` to `end` (relative to its start).

@@ -55,8 +55,7 @@ public struct SIPMessageParser: Sendable {
         // One pass over the lines finds the header fields and the empty line that ends them
         // (RFC 3261 §7.3.1 folding included): one plain entry per field.
         let first = SIPMessageParser.line(p, from: 0)
-        var entries: [SIPHeaders.Entry] = []
-        entries.reserveCapacity(min(limits.maxHeaderCount, p.count / 32 + 8))
+        var headers = SIPHeaders(reservingCapacity: min(limits.maxHeaderCount, p.count / 32 + 8))
         var folded = false
         var census = HeaderCensus()
         var headEnd: Int?
@@ -83,7 +82,7 @@ public struct SIPMessageParser: Sendable {
                 isFolded = true
             }
             position = next
-            if entries.count >= limits.maxHeaderCount {
+            if headers.count >= limits.maxHeaderCount {
                 throw SIPParseError(.limitExceeded, "more than \(limits.maxHeaderCount) header fields")
             }
             if lineEnd - lineStart > limits.maxHeaderLineLength {
@@ -105,9 +104,9 @@ public struct SIPMessageParser: Sendable {
             var valueEnd = lineEnd
             while valueEnd > valueStart, Lexer.isLWS(p[valueEnd - 1]) { valueEnd -= 1 }
             let id = SIPHeaderName.wellKnownID(p, lineStart, nameEnd)
-            census.count(id, at: entries.count)
+            census.count(id, at: headers.count)
             folded = folded || isFolded
-            entries.append(
+            headers.appendParsed(
                 SIPHeaders.Entry(
                     id: id, isCustom: false, isFolded: isFolded, lineStart: Int32(lineStart), nameEnd: Int32(nameEnd),
                     valueStart: Int32(valueStart), valueEnd: Int32(valueEnd), lineEnd: Int32(lineEnd)))
@@ -126,8 +125,12 @@ public struct SIPMessageParser: Sendable {
 
         // One string holds the header section; every header value is a range of it.
         let head = UnsafeBufferPointer(rebasing: p[0..<(headEnd ?? p.count)])
+        let (hasZero, isASCII) = Lexer.scan(head)
         let text: String
-        if let valid = String(validating: head, as: UTF8.self) {
+        if isASCII {
+            // ASCII is valid UTF-8: no validation to do (and no generic validation path to take).
+            text = String(decoding: head, as: UTF8.self)
+        } else if let valid = String(validating: head, as: UTF8.self) {
             text = valid
         } else {
             // Same length, so that offsets still match; the message is refused anyway.
@@ -135,22 +138,22 @@ public struct SIPMessageParser: Sendable {
             pending = pending ?? SIPParseError(.invalidEncoding, "header section is not valid UTF-8")
         }
         // A NUL is legal only as an escaped character inside a quoted string (RFC 3261 §25.1).
-        if Lexer.containsZero(head), !Lexer.nulBytesAreQuotedPairs(UnsafeRawBufferPointer(head)) {
+        if hasZero, !Lexer.nulBytesAreQuotedPairs(UnsafeRawBufferPointer(head)) {
             pending = pending ?? SIPParseError(.invalidEncoding, "NUL byte in header section")
         }
+        headers.text = text
         // Folded lines get their value unfolded, as a field of its own.
-        var custom: [SIPHeaderField] = []
         if folded {
-            for index in entries.indices where entries[index].isFolded {
-                let entry = entries[index]
+            for index in headers.indices where headers.entry(index).isFolded {
+                let entry = headers.entry(index)
                 let rawName = SIPHeaders.slice(text, entry.lineStart, entry.nameEnd)
                 let name = entry.id != 0 ? SIPHeaderName.byID[Int(entry.id)] : SIPHeaderName.resolve(rawName)
                 let value = SIPMessageParser.unfold(SIPHeaders.slice(text, entry.valueStart, entry.valueEnd))
-                entries[index] = .custom(custom.count, id: entry.id)
-                custom.append(
+                let custom = headers.addCustom(
                     SIPHeaderField(
                         rawName: rawName, value: Substring(value), name: name,
                         line: SIPHeaders.slice(text, entry.lineStart, entry.lineEnd)))
+                headers.setEntry(index, custom)
             }
         }
 
@@ -171,7 +174,6 @@ public struct SIPMessageParser: Sendable {
             reason = r
             statusVersionError = v
         }
-        let headers = SIPHeaders(text: text, entries: entries, custom: custom)
 
         // Computed only on the error path: a message that parses never needs them.
         func fail(_ error: SIPParseError) -> SIPParseError {
@@ -181,8 +183,8 @@ public struct SIPMessageParser: Sendable {
         }
         /// Calls `body` with the bytes of the value of field `index`.
         func withValue<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> R) -> R {
-            let entry = entries[index]
-            if entry.isCustom { return Lexer.withUTF8(custom[Int(entry.lineStart)].value) { body($0, 0, $0.count) } }
+            let entry = headers.entry(index)
+            if entry.isCustom { return headers.withValueBytes(at: index) { value, _, _ in body(value, 0, value.count) } }
             return body(p, Int(entry.valueStart), Int(entry.valueEnd))
         }
 

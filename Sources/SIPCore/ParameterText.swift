@@ -14,8 +14,8 @@ struct ParameterText: Sendable {
         case auth
     }
 
-    /// The text the parameters are in.
-    var source: Substring
+    /// The text the parameters are in (a message's header section, or a header value).
+    var source: String
     /// UTF-8 offsets of the parameters in `source` (after any leading `;`).
     var start: Int32
     var end: Int32

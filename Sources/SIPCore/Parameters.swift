@@ -116,22 +116,27 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
         -> SIPParameters
     {
         var failure: SIPParseError?
-        var bounds = (0, 0)
-        Lexer.withUTF8(text) { p in
-            do throws(SIPParseError) { bounds = try check(p, separator: Lexer.semicolon, limits: limits, allowQuoted: allowQuoted) } catch {
+        var parameters = SIPParameters()
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) {
+                let (start, end) = try check(p, separator: Lexer.semicolon, limits: limits, allowQuoted: allowQuoted)
+                parameters = SIPParameters(
+                    text: ParameterText(
+                        source: source, start: Int32(offset + start), end: Int32(offset + end), style: .header))
+            } catch {
                 failure = error
             }
         }
         if let failure { throw failure }
-        return SIPParameters(
-            text: ParameterText(source: text, start: Int32(bounds.0), end: Int32(bounds.1), style: .header))
+        return parameters
     }
 
     /// Parses the parameters whose bytes `p` start at UTF-8 offset `offset` of `source`.
+    /// `tags` counts the parameters called `tag`.
     static func parse(
-        _ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits
+        _ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits, tags: inout Int
     ) throws(SIPParseError) -> SIPParameters {
-        let (start, end) = try check(p, separator: Lexer.semicolon, limits: limits)
+        let (start, end) = try check(p, separator: Lexer.semicolon, limits: limits, tags: &tags)
         return SIPParameters(
             text: ParameterText(
                 source: source, start: Int32(offset + start), end: Int32(offset + end), style: .header))
@@ -141,6 +146,14 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
     /// refused). Returns the bounds of the list without its leading `;`.
     static func check(
         _ p: UnsafeBufferPointer<UInt8>, separator: UInt8, limits: SIPParserLimits, allowQuoted: Bool = true
+    ) throws(SIPParseError) -> (Int, Int) {
+        var tags = 0
+        return try check(p, separator: separator, limits: limits, allowQuoted: allowQuoted, tags: &tags)
+    }
+
+    static func check(
+        _ p: UnsafeBufferPointer<UInt8>, separator: UInt8, limits: SIPParserLimits, allowQuoted: Bool = true,
+        tags: inout Int
     ) throws(SIPParseError) -> (Int, Int) {
         var start = 0
         if separator == Lexer.semicolon, p.first == Lexer.semicolon {
@@ -159,6 +172,12 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
             ) { lo, hi in
                 count += 1
                 failure = checkParameter(list, lo, hi, allowQuoted: allowQuoted)
+                // "tag" in any case, alone or before "=" or white space.
+                if hi - lo >= 3, Lexer.lower(list[lo]) == 0x74, Lexer.lower(list[lo + 1]) == 0x61,
+                    Lexer.lower(list[lo + 2]) == 0x67, lo + 3 == hi || list[lo + 3] == Lexer.equals || Lexer.isLWS(list[lo + 3])
+                {
+                    tags += 1
+                }
                 return failure == nil
             } ?? failure
         if let failure { throw failure }

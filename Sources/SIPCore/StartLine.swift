@@ -111,7 +111,7 @@ enum StartLine {
         }
         do {
             let uri = try SIPURI.parse(
-                UnsafeBufferPointer(rebasing: p[uriStart..<uriEnd]), source: Substring(text), offset: uriStart,
+                UnsafeBufferPointer(rebasing: p[uriStart..<uriEnd]), source: text, offset: uriStart,
                 limits: limits)
             // Headers are not allowed in a Request-URI (RFC 3261 §19.1.1, Table 1; RFC 4475 §3.1.2.11).
             if !uri.headers.isEmpty {

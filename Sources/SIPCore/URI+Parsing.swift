@@ -94,8 +94,10 @@ extension SIPURI {
     static func parse(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> SIPURI {
         var uri: SIPURI?
         var failure: SIPParseError?
-        Lexer.withUTF8(text) { p in
-            do throws(SIPParseError) { uri = try parse(p, source: text, offset: 0, limits: limits) } catch { failure = error }
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) { uri = try parse(p, source: source, offset: offset, limits: limits) } catch {
+                failure = error
+            }
         }
         if let failure { throw failure }
         return uri.take().unsafelyUnwrapped
@@ -103,7 +105,7 @@ extension SIPURI {
 
     /// Parses the URI whose UTF-8 bytes `p` start at UTF-8 offset `offset` of `source` (which the
     /// parameters refer to).
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits)
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
         throws(SIPParseError) -> SIPURI
     {
         let count = p.count
@@ -212,7 +214,7 @@ extension SIPURI {
     /// Checks the URI parameters `p[start..<end]` (after the first `;`) and keeps them as a range
     /// of `source`.
     static func parseURIParameters(
-        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, source: Substring, offset: Int,
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, source: String, offset: Int,
         limits: SIPParserLimits
     ) throws(SIPParseError) -> SIPParameters {
         var count = 0
@@ -266,7 +268,7 @@ extension SIPURI {
     }
 
     static func parseTel(
-        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, source: Substring, offset: Int, limits: SIPParserLimits
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, source: String, offset: Int, limits: SIPParserLimits
     ) throws(SIPParseError) -> SIPURI {
         var semi = start
         while semi < p.count, p[semi] != Lexer.semicolon { semi += 1 }

@@ -581,7 +581,7 @@ func wireBytes(_ file: String) -> [UInt8] {
         // Subdirectories (rfc4475/) have tables of their own.
         let files = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path).filter {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(
+            _ = FileManager.default.fileExists(
                 atPath: Fixture.directory.appendingPathComponent($0).path, isDirectory: &isDirectory)
             return !$0.hasPrefix(".") && !isDirectory.boolValue
         }

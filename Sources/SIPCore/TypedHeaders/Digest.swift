@@ -89,8 +89,10 @@ public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: Substring, limits: SIPParserLimits = .default) throws(SIPParseError) {
         var header: SIPAuthHeader?
         var failure: SIPParseError?
-        Lexer.withUTF8(text) { p in
-            do throws(SIPParseError) { header = try SIPAuthHeader.parse(p, source: text, offset: 0, limits: limits) } catch {
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) {
+                header = try SIPAuthHeader.parse(p, source: source, offset: offset, limits: limits)
+            } catch {
                 failure = error
             }
         }
@@ -100,7 +102,7 @@ public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the header value whose bytes `p` start at UTF-8 offset `offset` of `source` (which
     /// the parameters refer to).
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits)
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
         throws(SIPParseError) -> SIPAuthHeader
     {
         var start = 0

@@ -48,8 +48,10 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: Substring, limits: SIPParserLimits = .default) throws(SIPParseError) {
         var address: SIPNameAddress?
         var failure: SIPParseError?
-        Lexer.withUTF8(text) { p in
-            do throws(SIPParseError) { address = try SIPNameAddress.parse(p, source: text, offset: 0, limits: limits) } catch {
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) {
+                address = try SIPNameAddress.parse(p, source: source, offset: offset, limits: limits)
+            } catch {
                 failure = error
             }
         }
@@ -59,7 +61,7 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the address whose UTF-8 bytes `p` start at UTF-8 offset `offset` of `source`; the
     /// URI and header parameters are kept as ranges of `source`.
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits)
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
         throws(SIPParseError) -> SIPNameAddress
     {
         var start = 0
@@ -118,9 +120,11 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
             guard p[rest] == Lexer.semicolon else {
                 throw SIPParseError(.invalidHeaderValue, "unexpected text after address")
             }
+            var tags = 0
             parameters = try SIPParameters.parse(
-                UnsafeBufferPointer(rebasing: p[rest..<end]), source: source, offset: offset + rest, limits: limits)
-            if parameters.occurrences(of: "tag") > 1 {
+                UnsafeBufferPointer(rebasing: p[rest..<end]), source: source, offset: offset + rest, limits: limits,
+                tags: &tags)
+            if tags > 1 {
                 throw SIPParseError(.invalidHeaderValue, "more than one tag parameter")
             }
         }

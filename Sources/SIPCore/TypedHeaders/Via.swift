@@ -64,8 +64,8 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
     static func parse(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> (SIPVia, SIPParseError?) {
         var result: (SIPVia, SIPParseError?)?
         var failure: SIPParseError?
-        Lexer.withUTF8(text) { p in
-            do throws(SIPParseError) { result = try parse(p, source: text, offset: 0, limits: limits) } catch {
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) { result = try parse(p, source: source, offset: offset, limits: limits) } catch {
                 failure = error
             }
         }
@@ -75,7 +75,7 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the Via value whose bytes `p` start at UTF-8 offset `offset` of `source` (which the
     /// parameters refer to).
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: Substring, offset: Int, limits: SIPParserLimits)
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
         throws(SIPParseError) -> (SIPVia, SIPParseError?)
     {
         var end = p.count
@@ -110,9 +110,11 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         var semi = index
         while semi < end, p[semi] != Lexer.semicolon { semi += 1 }
         var parameters = SIPParameters()
+        var tags = 0
         if semi < end {
             parameters = try SIPParameters.parse(
-                UnsafeBufferPointer(rebasing: p[semi..<end]), source: source, offset: offset + semi, limits: limits)
+                UnsafeBufferPointer(rebasing: p[semi..<end]), source: source, offset: offset + semi, limits: limits,
+                tags: &tags)
         }
         let (host, port) = try SIPVia.parseHostPort(p, index, semi)
         let via = SIPVia(transport: Lexer.uppercasedASCII(p, tokens.transport), host: host, port: port, parameters: parameters)

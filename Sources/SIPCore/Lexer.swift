@@ -63,30 +63,6 @@ enum Lexer {
         return n
     }
 
-    /// Whether `p` holds a zero byte, and whether all its bytes are ASCII; eight bytes at a time.
-    static func scan(_ p: UnsafeBufferPointer<UInt8>) -> (hasZero: Bool, isASCII: Bool) {
-        guard let base = p.baseAddress else { return (false, true) }
-        let raw = UnsafeRawPointer(base)
-        let count = p.count
-        var zeros: UInt64 = 0
-        var bits: UInt64 = 0
-        var i = 0
-        while i + 8 <= count {
-            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            zeros |= ~nonZeroBytes(word)
-            bits |= word
-            i += 8
-        }
-        var hasZero = zeros & 0x8080_8080_8080_8080 != 0
-        var high = bits & 0x8080_8080_8080_8080 != 0
-        while i < count {
-            hasZero = hasZero || base[i] == 0
-            high = high || base[i] >= 0x80
-            i += 1
-        }
-        return (hasZero, !high)
-    }
-
     /// The high bit of each byte of the result is set when that byte of `word` is not zero
     /// (exact: no carries cross bytes).
     @inline(__always) static func nonZeroBytes(_ word: UInt64) -> UInt64 {

@@ -54,7 +54,10 @@ public struct SIPMessageParser: Sendable {
 
         // One pass over the lines finds the header fields and the empty line that ends them
         // (RFC 3261 §7.3.1 folding included): one plain entry per field.
-        let first = SIPMessageParser.line(p, from: 0)
+        // Which bytes the lines held: NUL? non-ASCII? (Summed up on the way; bytes just past the
+        // header section may be counted too, so these are hints that the checks below confirm.)
+        var seen = ByteSummary()
+        let first = SIPMessageParser.line(p, from: 0, &seen)
         var headers = SIPHeaders(reservingCapacity: min(limits.maxHeaderCount, p.count / 32 + 8))
         var folded = false
         var census = HeaderCensus()
@@ -64,7 +67,7 @@ public struct SIPMessageParser: Sendable {
         var lineNumber = 1
         while position < p.count {
             let lineStart = position
-            var (lineEnd, next) = SIPMessageParser.line(p, from: position)
+            var (lineEnd, next) = SIPMessageParser.line(p, from: position, &seen)
             lineNumber += 1
             if lineStart == lineEnd {
                 // The empty line, when it ends with LF.
@@ -75,7 +78,7 @@ public struct SIPMessageParser: Sendable {
             }
             var isFolded = false
             while next < p.count, Lexer.isWhitespace(p[next]) {
-                let continuation = SIPMessageParser.line(p, from: next)
+                let continuation = SIPMessageParser.line(p, from: next, &seen)
                 if continuation.end == next { break }
                 lineEnd = continuation.end
                 next = continuation.next
@@ -125,7 +128,7 @@ public struct SIPMessageParser: Sendable {
 
         // One string holds the header section; every header value is a range of it.
         let head = UnsafeBufferPointer(rebasing: p[0..<(headEnd ?? p.count)])
-        let (hasZero, isASCII) = Lexer.scan(head)
+        let (hasZero, isASCII) = (seen.mayHoldZero, seen.isASCII)
         let text: String
         if isASCII {
             // ASCII is valid UTF-8: no validation to do (and no generic validation path to take).
@@ -279,15 +282,27 @@ public struct SIPMessageParser: Sendable {
         return nil
     }
 
+    /// What the scanned bytes held, summed up eight bytes at a time.
+    struct ByteSummary {
+        /// The high bit of a byte is set where a scanned byte was zero.
+        var zeros: UInt64 = 0
+        /// Every scanned byte, OR-ed.
+        var bits: UInt64 = 0
+        var mayHoldZero: Bool { zeros & 0x8080_8080_8080_8080 != 0 }
+        var isASCII: Bool { bits & 0x8080_8080_8080_8080 == 0 }
+    }
+
     /// The line that starts at `from`: its end before CR LF and the start of the next line (just
-    /// after its LF, or `p.count` when it has none).
+    /// after its LF, or `p.count` when it has none). Adds the bytes it reads to `seen`.
     @inline(__always)
-    static func line(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> (end: Int, next: Int) {
+    static func line(_ p: UnsafeBufferPointer<UInt8>, from: Int, _ seen: inout ByteSummary) -> (end: Int, next: Int) {
         let n = p.count
         var i = from
         // Eight bytes at a time to the next LF.
         while i + 8 <= n {
             let word = UInt64(littleEndian: UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self))
+            seen.zeros |= ~Lexer.nonZeroBytes(word)
+            seen.bits |= word
             let lfs = ~Lexer.nonZeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A) & 0x8080_8080_8080_8080
             if lfs != 0 {
                 i += lfs.trailingZeroBitCount / 8
@@ -295,7 +310,11 @@ public struct SIPMessageParser: Sendable {
             }
             i += 8
         }
-        while i < n, p[i] != Lexer.lf { i += 1 }
+        while i < n, p[i] != Lexer.lf {
+            seen.zeros |= p[i] == 0 ? 0x80 : 0
+            seen.bits |= UInt64(p[i])
+            i += 1
+        }
         var end = i
         if end > from, p[end - 1] == Lexer.cr { end -= 1 }
         return (end, min(i + 1, n))

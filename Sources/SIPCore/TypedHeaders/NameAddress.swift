@@ -141,8 +141,14 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
         var depth = 0
         var pairs = 0
         var i = start
+        // '"' '<' '>': the bytes that matter here (all below 64).
+        let specials: UInt64 = 1 << 0x22 | 1 << 0x3C | 1 << 0x3E
         while i < end {
             let byte = p[i]
+            if byte >= 64 || (specials >> UInt64(byte)) & 1 == 0 {
+                i += 1
+                continue
+            }
             if byte == Lexer.quote {
                 switch Lexer.scanQuotedString(p, from: i, to: end) {
                 case .end(let after): i = after

@@ -44,25 +44,6 @@ enum Lexer {
             : byte < 128 ? (tokenMaskHigh >> UInt64(byte &- 64)) & 1 != 0 : false
     }
 
-    /// How many bytes of `p` equal `byte`; eight bytes at a time.
-    static func count(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>) -> Int {
-        let raw = UnsafeRawBufferPointer(p)
-        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-        var n = 0
-        var i = 0
-        while i + 8 <= raw.count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ pattern
-            n &+= (nonZeroBytes(word)).nonzeroBitCount
-            i += 8
-        }
-        n = (i / 8) * 8 - n
-        while i < raw.count {
-            if raw[i] == byte { n += 1 }
-            i += 1
-        }
-        return n
-    }
-
     /// The high bit of each byte of the result is set when that byte of `word` is not zero
     /// (exact: no carries cross bytes).
     @inline(__always) static func nonZeroBytes(_ word: UInt64) -> UInt64 {
@@ -169,24 +150,6 @@ enum Lexer {
             }
         }
         if let failure { throw failure }
-    }
-
-    /// The first part ``split(_:separator:limit:nesting:keepingEmpty:)`` would return (nil when
-    /// there is none), after checking the whole text as it does.
-    static func firstPart(_ text: Substring, separator: UInt8, limit: Int, nesting: Int = 32) throws(SIPParseError)
-        -> Substring?
-    {
-        var failure: SIPParseError?
-        var bounds: (Int, Int)?
-        withUTF8(text) { p in
-            failure = scanParts(p, separator: separator, limit: limit, nesting: nesting, keepingEmpty: false) {
-                lo, hi in
-                if bounds == nil { bounds = (lo, hi) }
-                return true
-            }
-        }
-        if let failure { throw failure }
-        return bounds.map { substring(text, $0.0, $0.1) }
     }
 
     /// The scan behind ``forEachPart``: calls `part` with the trimmed bounds of each part (it
@@ -479,29 +442,5 @@ enum Lexer {
             for (i, byte) in bytes.enumerated() { out[i] = (byte >= 0x61 && byte <= 0x7A) ? byte - 0x20 : byte }
             return bytes.count
         }
-    }
-
-    /// Index of the first `byte` in `text` that is outside a quoted string.
-    static func firstUnquoted(_ byte: UInt8, in text: Substring) -> Substring.Index? {
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        var inQuotes = false
-        while index < utf8.endIndex {
-            let b = utf8[index]
-            if inQuotes {
-                if b == backslash {
-                    index = utf8.index(after: index)
-                    if index == utf8.endIndex { return nil }
-                } else if b == quote {
-                    inQuotes = false
-                }
-            } else if b == quote {
-                inQuotes = true
-            } else if b == byte {
-                return index
-            }
-            index = utf8.index(after: index)
-        }
-        return nil
     }
 }

@@ -91,16 +91,6 @@ struct ParameterText: Sendable {
         return found
     }
 
-    /// How many parameters are called `name` (ASCII case ignored).
-    func occurrences(of name: String) -> Int {
-        var n = 0
-        forEach { p, nameRange, _ in
-            if Lexer.equalsIgnoringCase(p, nameRange, name) { n += 1 }
-            return true
-        }
-        return n
-    }
-
     /// The parameters as a list.
     var elements: [SIPParameters.Parameter] {
         var list: [SIPParameters.Parameter] = []

@@ -58,12 +58,6 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
         rawValue(name).map { Lexer.unquote(Substring($0)) }
     }
 
-    /// How many parameters are called `name`.
-    func occurrences(of name: String) -> Int {
-        if let text { return text.occurrences(of: name) }
-        return list.lazy.filter { Lexer.equalsIgnoringCase($0.name, name) }.count
-    }
-
     /// Sets `name` to `value` (raw, as it should be written), replacing an existing one in place
     /// or appending a new one.
     public mutating func set(_ name: String, _ value: String?) {

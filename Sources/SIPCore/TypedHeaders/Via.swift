@@ -209,14 +209,4 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         }
         return (SIPURI.string(p, lo, trimmedEnd), port)
     }
-
-    /// Parses a comma-separated list of Via values.
-    static func parseList(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> [SIPVia] {
-        var result: [SIPVia] = []
-        for part in try Lexer.split(
-            text, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting) {
-            result.append(try SIPVia(parsing: part, limits: limits))
-        }
-        return result
-    }
 }

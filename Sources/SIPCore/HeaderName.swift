@@ -259,8 +259,18 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
             let w0 = folded(p, start + 0, 8)
             let w1 = folded(p, start + 8, 8)
             let w2 = folded(p, start + 16, 3)
-            if w0 == 0x75612D79786F7270 && w1 == 0x74617A69726F6874 && w2 == 0x6E6F69 { return 14 }  // proxy-authorization
-            if w0 == 0x69746E6568747561 && w1 == 0x692D6E6F69746163 && w2 == 0x6F666E { return 17 }  // authentication-info
+            // proxy-authorization
+            if w0 == 0x75612D79786F7270 && w1 == 0x74617A69726F6874,
+                w2 == 0x6E6F69
+            {
+                return 14
+            }
+            // authentication-info
+            if w0 == 0x69746E6568747561 && w1 == 0x692D6E6F69746163,
+                w2 == 0x6F666E
+            {
+                return 17
+            }
             return 0
         default: return 0
         }

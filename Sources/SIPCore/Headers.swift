@@ -31,8 +31,8 @@ public struct SIPHeaders: Sendable, Hashable, RandomAccessCollection, CustomStri
 
         static func custom(_ index: Int, id: UInt8) -> Entry {
             Entry(
-                id: id, isCustom: true, isFolded: false, lineStart: Int32(index), nameEnd: 0, valueStart: 0, valueEnd: 0,
-                lineEnd: 0)
+                id: id, isCustom: true, isFolded: false, lineStart: Int32(index), nameEnd: 0, valueStart: 0,
+                valueEnd: 0, lineEnd: 0)
         }
     }
 
@@ -262,7 +262,8 @@ public struct SIPHeaders: Sendable, Hashable, RandomAccessCollection, CustomStri
     /// Makes the buffer unique with room for `capacity` entries.
     private mutating func makeUnique(capacity: Int) {
         if !isKnownUniquelyReferenced(&storage) || capacity > storage.room {
-            storage = storage.copy(capacity: capacity > storage.room ? Swift.max(capacity, 2 * storage.room, 4) : storage.room)
+            let room = storage.room
+            storage = storage.copy(capacity: capacity > room ? Swift.max(capacity, 2 * room, 4) : room)
         }
     }
 
@@ -393,7 +394,8 @@ public struct SIPHeaders: Sendable, Hashable, RandomAccessCollection, CustomStri
                 if entry.isCustom {
                     storage.custom(Int(entry.lineStart)).write(into: &out)
                 } else {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(entry.lineStart)..<Int(entry.lineEnd)]))
+                    let line = Int(entry.lineStart)..<Int(entry.lineEnd)
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[line]))
                 }
                 out.append(Lexer.cr)
                 out.append(Lexer.lf)

@@ -418,9 +418,9 @@ enum Lexer {
 
     /// Parses the decimal number `p[start..<end]` (digits only), refusing overflow past `max`.
     @inline(__always)
-    static func parseDecimal(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, max: UInt64 = UInt64(UInt32.max))
-        -> UInt64?
-    {
+    static func parseDecimal(
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, max: UInt64 = UInt64(UInt32.max)
+    ) -> UInt64? {
         guard end > start, end - start <= 20 else { return nil }
         var value: UInt64 = 0
         for i in start..<end {

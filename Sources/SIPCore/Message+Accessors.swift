@@ -61,8 +61,10 @@ extension SIPMessageProtocol {
             let headers = self.headers
             guard let index = headers.firstIndex(of: .cseq) else { throw SIPParseError(.missingHeader, "missing CSeq") }
             var failure: SIPParseError?
-            guard let cseq = headers.withValueBytes(at: index, { p, _, _ in SIPCSeq.parse(p, 0, p.count, failure: &failure) })
-            else { throw failure.unsafelyUnwrapped }
+            let cseq = headers.withValueBytes(at: index) { p, _, _ in
+                SIPCSeq.parse(p, 0, p.count, failure: &failure)
+            }
+            guard let cseq else { throw failure.unsafelyUnwrapped }
             return cseq
         }
     }
@@ -83,10 +85,12 @@ extension SIPMessageProtocol {
             headers.withValueBytes(at: index) { p, source, offset in
                 // Checked as values(_:) does, then parsed value by value.
                 failure = Lexer.scanParts(
-                    p, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting, keepingEmpty: false
+                    p, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting,
+                    keepingEmpty: false
                 ) { _, _ in true }
                 guard failure == nil else { return }
-                _ = Lexer.scanParts(p, separator: Lexer.comma, limit: .max, nesting: .max, keepingEmpty: false) { lo, hi in
+                _ = Lexer.scanParts(p, separator: Lexer.comma, limit: .max, nesting: .max, keepingEmpty: false) {
+                    lo, hi in
                     values += 1
                     if values > limits.maxHeaderCount {
                         failure = SIPParseError(.limitExceeded, "too many Contact values")
@@ -98,7 +102,8 @@ extension SIPMessageProtocol {
                     }
                     do throws(SIPParseError) {
                         let address = try SIPNameAddress.parse(
-                            UnsafeBufferPointer(rebasing: p[lo..<hi]), source: source, offset: offset + lo, limits: limits)
+                            UnsafeBufferPointer(rebasing: p[lo..<hi]), source: source, offset: offset + lo,
+                            limits: limits)
                         result.append(SIPContact(address: address))
                     } catch {
                         failure = SIPParseError(error.code, "invalid Contact: \(error.reason)")

@@ -187,7 +187,9 @@ public struct SIPMessageParser: Sendable {
         /// Calls `body` with the bytes of the value of field `index`.
         func withValue<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> R) -> R {
             let entry = headers.entry(index)
-            if entry.isCustom { return headers.withValueBytes(at: index) { value, _, _ in body(value, 0, value.count) } }
+            if entry.isCustom {
+                return headers.withValueBytes(at: index) { value, _, _ in body(value, 0, value.count) }
+            }
             return body(p, Int(entry.valueStart), Int(entry.valueEnd))
         }
 
@@ -226,9 +228,8 @@ public struct SIPMessageParser: Sendable {
         let available = buffer.count - bodyStart
         var bodyLength = available
         if census.contentLengthIndex >= 0 {
-            guard
-                let length = withValue(census.contentLengthIndex, { Lexer.parseDecimal($0, $1, $2, max: UInt64(Int32.max)) })
-            else {
+            let length = withValue(census.contentLengthIndex) { Lexer.parseDecimal($0, $1, $2, max: UInt64(Int32.max)) }
+            guard let length else {
                 throw fail(SIPParseError(.invalidContentLength, "invalid Content-Length"))
             }
             if Int(length) > available {
@@ -350,7 +351,8 @@ public struct SIPMessageParser: Sendable {
     /// request line's, or ACK when the CSeq says ACK: an ACK is never answered.
     static func replyHeaders(_ method: SIPMethod, _ headers: SIPHeaders, limits: SIPParserLimits) -> SIPReplyHeaders? {
         var method = method
-        guard let viaIndex = headers.firstIndex(of: .via), SIPVia.isUsableTop(headers.value(at: viaIndex), limits: limits)
+        guard let viaIndex = headers.firstIndex(of: .via),
+            SIPVia.isUsableTop(headers.value(at: viaIndex), limits: limits)
         else { return nil }
         var fields: [SIPHeaderField] = []
         var found: Set<SIPHeaderName> = []

@@ -168,7 +168,8 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
                 failure = checkParameter(list, lo, hi, allowQuoted: allowQuoted)
                 // "tag" in any case, alone or before "=" or white space.
                 if hi - lo >= 3, Lexer.lower(list[lo]) == 0x74, Lexer.lower(list[lo + 1]) == 0x61,
-                    Lexer.lower(list[lo + 2]) == 0x67, lo + 3 == hi || list[lo + 3] == Lexer.equals || Lexer.isLWS(list[lo + 3])
+                    Lexer.lower(list[lo + 2]) == 0x67,
+                    lo + 3 == hi || list[lo + 3] == Lexer.equals || Lexer.isLWS(list[lo + 3])
                 {
                     tags += 1
                 }

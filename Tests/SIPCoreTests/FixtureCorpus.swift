@@ -503,7 +503,8 @@ extension Fixture {
             "invalid-response-version.sip",
             .invalid(.unsupportedVersion, answerable: false, reason: "SIP-Version not supported", status: 505)),
         Fixture(
-            "invalid-cseq-negative.sip", .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
+            "invalid-cseq-negative.sip",
+            .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
         Fixture(
             "invalid-cseq-too-large.sip",
             .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),

@@ -262,7 +262,8 @@ import Testing
         #expect(copy.all(.via).map(\.value) == ["SIP/2.0/TCP proxy.example.net;branch=z9hG4bKp", original[.via]!])
         #expect(copy[.maxForwards] == "69" && copy[.contentLength] == "7" && copy["x-mid"] == "m")
         // Fields kept from the wire are written as received; the changed ones as Name: value.
-        let wire = String(decoding: SIPRequest(method: .register, uri: request.uri, headers: copy).serialized(), as: UTF8.self)
+        let edited = SIPRequest(method: .register, uri: request.uri, headers: copy)
+        let wire = String(decoding: edited.serialized(), as: UTF8.self)
         #expect(wire.contains("\r\nFrom: <sip:69@example.net>;tag=a73kszlfl\r\n"))
         #expect(wire.contains("\r\nMax-Forwards: 69\r\n"))
         // Replacing one field many times keeps one value (fields no longer used are dropped).

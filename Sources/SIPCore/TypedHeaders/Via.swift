@@ -117,7 +117,8 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
                 tags: &tags)
         }
         let (host, port) = try SIPVia.parseHostPort(p, index, semi)
-        let via = SIPVia(transport: Lexer.uppercasedASCII(p, tokens.transport), host: host, port: port, parameters: parameters)
+        let via = SIPVia(
+            transport: Lexer.uppercasedASCII(p, tokens.transport), host: host, port: port, parameters: parameters)
         let v = tokens.version
         let is20 = v.count == 3 && p[v.lowerBound] == 0x32 && p[v.lowerBound + 1] == 0x2E && p[v.lowerBound + 2] == 0x30
         return (via, is20 ? nil : SIPVia.unsupportedVersion)
@@ -154,8 +155,9 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
     /// naming another SIP version (answered with 505).
     static func isUsableTop(_ value: Substring, limits: SIPParserLimits) -> Bool {
         guard
-            let top = try? Lexer.split(value, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting)
-                .first
+            let top = try? Lexer.split(
+                value, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting
+            ).first
         else { return false }
         return (try? SIPVia.parse(top, limits: limits)) != nil
     }

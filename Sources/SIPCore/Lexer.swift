@@ -44,25 +44,6 @@ enum Lexer {
             : byte < 128 ? (tokenMaskHigh >> UInt64(byte &- 64)) & 1 != 0 : false
     }
 
-    /// How many bytes of `p` equal `byte`; eight bytes at a time.
-    static func count(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>) -> Int {
-        let raw = UnsafeRawBufferPointer(p)
-        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-        var n = 0
-        var i = 0
-        while i + 8 <= raw.count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ pattern
-            n &+= (nonZeroBytes(word)).nonzeroBitCount
-            i += 8
-        }
-        n = (i / 8) * 8 - n
-        while i < raw.count {
-            if raw[i] == byte { n += 1 }
-            i += 1
-        }
-        return n
-    }
-
     /// The high bit of each byte of the result is set when that byte of `word` is not zero
     /// (exact: no carries cross bytes).
     @inline(__always) static func nonZeroBytes(_ word: UInt64) -> UInt64 {
@@ -138,48 +119,141 @@ enum Lexer {
         _ text: Substring, separator: UInt8, limit: Int, nesting: Int = 32, keepingEmpty: Bool = false
     ) throws(SIPParseError) -> [Substring] {
         var parts: [Substring] = []
-        let utf8 = text.utf8
-        var partStart = utf8.startIndex
-        var index = utf8.startIndex
+        try forEachPart(text, separator: separator, limit: limit, nesting: nesting, keepingEmpty: keepingEmpty) {
+            parts.append($0)
+        }
+        return parts
+    }
+
+    /// Calls `body` with each part ``split(_:separator:limit:nesting:keepingEmpty:)`` would
+    /// return, in order, without building the list. The text is checked first (quotes, brackets,
+    /// nesting, the number of parts), so `body` sees no part of a text that is refused.
+    static func forEachPart(
+        _ text: Substring, separator: UInt8, limit: Int, nesting: Int = 32, keepingEmpty: Bool = false,
+        _ body: (Substring) throws(SIPParseError) -> Void
+    ) throws(SIPParseError) {
+        var failure: SIPParseError?
+        withUTF8(text) { p in
+            failure = scanParts(p, separator: separator, limit: limit, nesting: nesting, keepingEmpty: keepingEmpty) {
+                _, _ in true
+            }
+        }
+        if let failure { throw failure }
+        withUTF8(text) { p in
+            _ = scanParts(p, separator: separator, limit: .max, nesting: .max, keepingEmpty: keepingEmpty) {
+                start, end in
+                do throws(SIPParseError) { try body(substring(text, start, end)) } catch {
+                    failure = error
+                    return false
+                }
+                return true
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The scan behind ``forEachPart``: calls `part` with the trimmed bounds of each part (it
+    /// returns false to stop) and returns the first fault found.
+    static func scanParts(
+        _ p: UnsafeBufferPointer<UInt8>, separator: UInt8, limit: Int, nesting: Int, keepingEmpty: Bool,
+        _ part: (Int, Int) -> Bool
+    ) -> SIPParseError? {
+        var parts = 0
+        var partStart = 0
+        var index = 0
         var inQuotes = false
         var angleDepth = 0
         var commentDepth = 0
-        while index < utf8.endIndex {
-            let byte = utf8[index]
+        let count = p.count
+        func emit(_ start: Int, _ end: Int, last: Bool) -> Bool {
+            var lo = start
+            var hi = end
+            while lo < hi, isLWS(p[lo]) { lo += 1 }
+            while hi > lo, isLWS(p[hi - 1]) { hi -= 1 }
+            guard lo < hi || (keepingEmpty && (!last || parts > 0)) else { return true }
+            parts += 1
+            return part(lo, hi)
+        }
+        // The bytes that matter outside quoted strings: " ( ) < > and the separator (all below 64).
+        precondition(separator < 64, "separators are ASCII punctuation")
+        let specials: UInt64 = 1 << 0x22 | 1 << 0x28 | 1 << 0x29 | 1 << 0x3C | 1 << 0x3E | 1 << UInt64(separator)
+        while index < count {
+            let byte = p[index]
             if inQuotes {
                 if byte == backslash {
-                    index = utf8.index(after: index)
-                    if index == utf8.endIndex { break }
+                    index += 1
+                    if index == count { break }
                 } else if byte == quote {
                     inQuotes = false
                 }
+            } else if byte >= 64 || (specials >> UInt64(byte)) & 1 == 0 {
+                // Ordinary bytes are skipped in this branch alone.
             } else if byte == quote {
                 inQuotes = true
             } else if byte == lessThan {
                 angleDepth += 1
-                if angleDepth > nesting { throw SIPParseError(.limitExceeded, "angle brackets nested too deeply") }
+                if angleDepth > nesting { return SIPParseError(.limitExceeded, "angle brackets nested too deeply") }
             } else if byte == greaterThan {
                 if angleDepth > 0 { angleDepth -= 1 }
             } else if byte == openParen, angleDepth == 0 {
                 commentDepth += 1
-                if commentDepth > nesting {
-                    throw SIPParseError(.limitExceeded, "comments nested too deeply")
-                }
+                if commentDepth > nesting { return SIPParseError(.limitExceeded, "comments nested too deeply") }
             } else if byte == closeParen, commentDepth > 0 {
                 commentDepth -= 1
             } else if byte == separator, angleDepth == 0, commentDepth == 0 {
-                let part = trim(text[partStart..<index])
-                if keepingEmpty || !part.isEmpty { parts.append(part) }
-                if parts.count > limit { throw SIPParseError(.limitExceeded, "too many list elements") }
-                partStart = utf8.index(after: index)
+                guard emit(partStart, index, last: false) else { return nil }
+                if parts > limit { return SIPParseError(.limitExceeded, "too many list elements") }
+                partStart = index + 1
             }
-            index = utf8.index(after: index)
+            index += 1
         }
-        if inQuotes { throw SIPParseError(.invalidHeaderValue, "unterminated quoted string") }
-        if angleDepth != 0 { throw SIPParseError(.invalidHeaderValue, "unbalanced angle brackets") }
-        let last = trim(text[partStart..<utf8.endIndex])
-        if keepingEmpty ? (!parts.isEmpty || !last.isEmpty) : !last.isEmpty { parts.append(last) }
-        return parts
+        if inQuotes { return SIPParseError(.invalidHeaderValue, "unterminated quoted string") }
+        if angleDepth != 0 { return SIPParseError(.invalidHeaderValue, "unbalanced angle brackets") }
+        _ = emit(partStart, count, last: true)
+        return nil
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text` (contiguous for any native string; copied
+    /// otherwise).
+    @inline(__always)
+    static func withUTF8<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = String(text)
+        return copy.withUTF8(body)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text` (contiguous for any native string; copied
+    /// otherwise).
+    @inline(__always)
+    static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text`, the string `text` is a part of, and the
+    /// UTF-8 offset of `text` in it: what the typed parsers take, so that the ranges they keep
+    /// refer to that string.
+    static func withSource<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>, String, Int) -> R) -> R {
+        let base = text.base
+        let start = base.utf8.distance(from: base.startIndex, to: text.startIndex)
+        let end = start + text.utf8.count
+        if let result = base.utf8.withContiguousStorageIfAvailable({ all in
+            body(UnsafeBufferPointer(rebasing: all[start..<end]), base, start)
+        }) {
+            return result
+        }
+        let copy = String(text)
+        return withUTF8(copy) { body($0, copy, 0) }
+    }
+
+    /// `text` from UTF-8 offset `start` to `end` (relative to its start).
+    @inline(__always)
+    static func substring(_ text: Substring, _ start: Int, _ end: Int) -> Substring {
+        let utf8 = text.utf8
+        let lo = utf8.index(utf8.startIndex, offsetBy: start)
+        let hi = utf8.index(lo, offsetBy: end - start)
+        return Substring(utf8[lo..<hi])
     }
 
     /// The content of a `quoted-string` with its `quoted-pair` escapes removed
@@ -194,6 +268,25 @@ enum Lexer {
         var escaped = false
         for byte in inner {
             if escaped { bytes.append(byte); escaped = false } else if byte == backslash { escaped = true } else { bytes.append(byte) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The content of the `quoted-string` `p[start..<end]` (quotes included) with its
+    /// `quoted-pair` escapes removed.
+    static func unquote(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        let inner = UnsafeBufferPointer(rebasing: p[(start + 1)..<(end - 1)])
+        guard inner.contains(backslash) else { return String(decoding: inner, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(inner.count)
+        var escaped = false
+        for byte in inner {
+            if escaped || byte != backslash {
+                bytes.append(byte)
+                escaped = false
+            } else {
+                escaped = true
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -222,43 +315,50 @@ enum Lexer {
         return out
     }
 
-    /// How a `quoted-string` scan ended: see ``scanQuotedString(_:from:)``.
+    /// How a `quoted-string` scan ended: see ``scanQuotedString(_:from:to:)``.
     enum QuotedString {
-        /// Terminated; the index just past the closing quote.
-        case end(Substring.Index)
+        /// Terminated; the offset just past the closing quote.
+        case end(Int)
         /// The text ended inside the string.
         case unterminated
         /// A byte that is neither `qdtext` nor the second byte of a `quoted-pair`.
         case invalid
     }
 
-    /// Scans the `quoted-string` whose opening quote is at `index` (RFC 3261 §25.1):
+    /// Scans the `quoted-string` whose opening quote is at `p[start]`, up to `end` (RFC 3261 §25.1):
     ///
     ///     qdtext      = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII
     ///     quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
     ///
     /// A NUL is therefore legal only right after a backslash. Values are unfolded, so the only
     /// LWS left is SP and HTAB.
-    static func scanQuotedString(_ utf8: Substring.UTF8View, from index: Substring.Index) -> QuotedString {
-        var i = utf8.index(after: index)
-        while i < utf8.endIndex {
-            let byte = utf8[i]
-            if byte == quote { return .end(utf8.index(after: i)) }
+    static func scanQuotedString(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> QuotedString {
+        let end = end ?? p.count
+        var i = start + 1
+        while i < end {
+            let byte = p[i]
+            // Most bytes: %x23-5B / %x5D-7E / UTF8-NONASCII.
+            if byte >= 0x23, byte != backslash, byte != 0x7F {
+                i += 1
+                continue
+            }
+            if byte == quote { return .end(i + 1) }
             if byte == backslash {
-                i = utf8.index(after: i)
-                guard i < utf8.endIndex else { return .unterminated }
-                guard isQuotedPairByte(utf8[i]) else { return .invalid }
-            } else if !isQDText(byte) {
+                i += 1
+                guard i < end else { return .unterminated }
+                guard isQuotedPairByte(p[i]) else { return .invalid }
+            } else if byte != space, byte != tab, byte != 0x21 {
                 return .invalid
             }
-            i = utf8.index(after: i)
+            i += 1
         }
         return .unterminated
     }
 
-    /// The index just past the valid `quoted-string` whose opening quote is at `index`, or nil.
-    static func quotedStringEnd(_ utf8: Substring.UTF8View, from index: Substring.Index) -> Substring.Index? {
-        if case .end(let end) = scanQuotedString(utf8, from: index) { return end }
+    /// The offset just past the valid `quoted-string` that opens at `p[start]`, or nil.
+    @inline(__always)
+    static func quotedStringEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int? {
+        if case .end(let after) = scanQuotedString(p, from: start, to: end) { return after }
         return nil
     }
 
@@ -274,9 +374,7 @@ enum Lexer {
 
     /// True when `text` is exactly one valid `quoted-string`.
     static func isQuotedString(_ text: Substring) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.first == quote else { return false }
-        return quotedStringEnd(utf8, from: utf8.startIndex) == utf8.endIndex
+        withUTF8(text) { p in p.first == quote && quotedStringEnd(p, from: 0) == p.count }
     }
 
     /// True when every NUL byte of a header section is the second byte of a `quoted-pair` inside
@@ -322,27 +420,31 @@ enum Lexer {
         return value
     }
 
-    /// Index of the first `byte` in `text` that is outside a quoted string.
-    static func firstUnquoted(_ byte: UInt8, in text: Substring) -> Substring.Index? {
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        var inQuotes = false
-        while index < utf8.endIndex {
-            let b = utf8[index]
-            if inQuotes {
-                if b == backslash {
-                    index = utf8.index(after: index)
-                    if index == utf8.endIndex { return nil }
-                } else if b == quote {
-                    inQuotes = false
-                }
-            } else if b == quote {
-                inQuotes = true
-            } else if b == byte {
-                return index
-            }
-            index = utf8.index(after: index)
+    /// Parses the decimal number `p[start..<end]` (digits only), refusing overflow past `max`.
+    @inline(__always)
+    static func parseDecimal(
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, max: UInt64 = UInt64(UInt32.max)
+    ) -> UInt64? {
+        guard end > start, end - start <= 20 else { return nil }
+        var value: UInt64 = 0
+        for i in start..<end {
+            let byte = p[i]
+            guard isDigit(byte) else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(byte &- 0x30))
+            if o1 || o2 || a > max { return nil }
+            value = a
         }
-        return nil
+        return value
+    }
+
+    /// `p[range]` with ASCII letters upper-cased (no allocation up to 15 bytes).
+    static func uppercasedASCII(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        let bytes = UnsafeBufferPointer(rebasing: p[range])
+        guard bytes.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: bytes.count) { out in
+            for (i, byte) in bytes.enumerated() { out[i] = (byte >= 0x61 && byte <= 0x7A) ? byte - 0x20 : byte }
+            return bytes.count
+        }
     }
 }

@@ -12,9 +12,31 @@ extension SIPMessageProtocol {
     /// The topmost Via value.
     public var topVia: SIPVia {
         get throws(SIPParseError) {
-            for field in headers.fields where field.name == .via {
-                guard let first = try Lexer.split(field.value, separator: Lexer.comma, limit: 64).first else { continue }
-                return try SIPVia(parsing: first)
+            let headers = self.headers
+            for index in headers.indices where headers.matches(index, .via) {
+                var via: SIPVia?
+                var failure: SIPParseError?
+                headers.withValueBytes(at: index) { p, source, offset in
+                    // The first value of the line, the whole line checked as values(_:) does.
+                    var first: (Int, Int)?
+                    failure = Lexer.scanParts(p, separator: Lexer.comma, limit: 64, nesting: 32, keepingEmpty: false) {
+                        lo, hi in
+                        if first == nil { first = (lo, hi) }
+                        return true
+                    }
+                    guard failure == nil, let (lo, hi) = first else { return }
+                    do throws(SIPParseError) {
+                        let (parsed, versionError) = try SIPVia.parse(
+                            UnsafeBufferPointer(rebasing: p[lo..<hi]), source: source, offset: offset + lo,
+                            limits: .default)
+                        if let versionError { throw versionError }
+                        via = parsed
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
+                if let via = via.take() { return via }
             }
             throw SIPParseError(.missingHeader, "missing Via")
         }
@@ -36,8 +58,14 @@ extension SIPMessageProtocol {
     /// CSeq (RFC 3261 §20.16).
     public var cseq: SIPCSeq {
         get throws(SIPParseError) {
-            guard let value = headers[.cseq] else { throw SIPParseError(.missingHeader, "missing CSeq") }
-            return try SIPCSeq(parsing: value)
+            let headers = self.headers
+            guard let index = headers.firstIndex(of: .cseq) else { throw SIPParseError(.missingHeader, "missing CSeq") }
+            var failure: SIPParseError?
+            let cseq = headers.withValueBytes(at: index) { p, _, _ in
+                SIPCSeq.parse(p, 0, p.count, failure: &failure)
+            }
+            guard let cseq else { throw failure.unsafelyUnwrapped }
+            return cseq
         }
     }
 
@@ -48,17 +76,47 @@ extension SIPMessageProtocol {
 
     /// Contact (RFC 3261 §20.10): `*` or the list of contacts; an empty list when absent.
     public func contacts(limits: SIPParserLimits = .default) throws(SIPParseError) -> SIPContactList {
-        let values = try headers.values(.contact, limits: limits)
-        if values.count == 1, values[0] == "*" { return .wildcard }
         var result: [SIPContact] = []
-        result.reserveCapacity(values.count)
-        for value in values {
-            if value == "*" { throw SIPParseError(.invalidHeaderValue, "Contact '*' mixed with other contacts") }
-            let address: SIPNameAddress
-            do { address = try SIPNameAddress(parsing: value, limits: limits) } catch {
-                throw SIPParseError(error.code, "invalid Contact: \(error.reason)")
+        var values = 0
+        var wildcard = false
+        let headers = self.headers
+        for index in headers.indices where headers.matches(index, .contact) {
+            var failure: SIPParseError?
+            headers.withValueBytes(at: index) { p, source, offset in
+                // Checked as values(_:) does, then parsed value by value.
+                failure = Lexer.scanParts(
+                    p, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting,
+                    keepingEmpty: false
+                ) { _, _ in true }
+                guard failure == nil else { return }
+                _ = Lexer.scanParts(p, separator: Lexer.comma, limit: .max, nesting: .max, keepingEmpty: false) {
+                    lo, hi in
+                    values += 1
+                    if values > limits.maxHeaderCount {
+                        failure = SIPParseError(.limitExceeded, "too many Contact values")
+                        return false
+                    }
+                    if hi - lo == 1, p[lo] == UInt8(ascii: "*") {
+                        wildcard = true
+                        return true
+                    }
+                    do throws(SIPParseError) {
+                        let address = try SIPNameAddress.parse(
+                            UnsafeBufferPointer(rebasing: p[lo..<hi]), source: source, offset: offset + lo,
+                            limits: limits)
+                        result.append(SIPContact(address: address))
+                    } catch {
+                        failure = SIPParseError(error.code, "invalid Contact: \(error.reason)")
+                        return false
+                    }
+                    return true
+                }
             }
-            result.append(SIPContact(address: address))
+            if let failure { throw failure }
+        }
+        if wildcard {
+            guard values == 1 else { throw SIPParseError(.invalidHeaderValue, "Contact '*' mixed with other contacts") }
+            return .wildcard
         }
         return .contacts(result)
     }
@@ -145,10 +203,21 @@ extension SIPMessageProtocol {
     // MARK: helpers
 
     func nameAddress(_ name: SIPHeaderName) throws(SIPParseError) -> SIPNameAddress {
-        guard let value = headers[name] else { throw SIPParseError(.missingHeader, "missing \(name.canonical)") }
-        do { return try SIPNameAddress(parsing: value) } catch {
-            throw SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
+        let headers = self.headers
+        guard let index = headers.firstIndex(of: name) else {
+            throw SIPParseError(.missingHeader, "missing \(name.canonical)")
         }
+        var address: SIPNameAddress?
+        var failure: SIPParseError?
+        headers.withValueBytes(at: index) { p, source, offset in
+            do throws(SIPParseError) {
+                address = try SIPNameAddress.parse(p, source: source, offset: offset, limits: .default)
+            } catch {
+                failure = SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
+            }
+        }
+        if let failure { throw failure }
+        return address.take().unsafelyUnwrapped
     }
 
     func nameAddresses(_ name: SIPHeaderName, limits: SIPParserLimits) throws(SIPParseError) -> [SIPNameAddress] {
@@ -163,10 +232,17 @@ extension SIPMessageProtocol {
 
     func authHeaders(_ name: SIPHeaderName, limits: SIPParserLimits) throws(SIPParseError) -> [SIPAuthHeader] {
         var result: [SIPAuthHeader] = []
-        for field in headers.fields where field.name == name {
-            do { result.append(try SIPAuthHeader(parsing: field.value, limits: limits)) } catch {
-                throw SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
+        let headers = self.headers
+        for index in headers.indices where headers.matches(index, name) {
+            var failure: SIPParseError?
+            headers.withValueBytes(at: index) { p, source, offset in
+                do throws(SIPParseError) {
+                    result.append(try SIPAuthHeader.parse(p, source: source, offset: offset, limits: limits))
+                } catch {
+                    failure = SIPParseError(error.code, "invalid \(name.canonical): \(error.reason)")
+                }
             }
+            if let failure { throw failure }
         }
         return result
     }

@@ -29,13 +29,13 @@ public struct SIPMessageParser: Sendable {
 
     /// Parses a message from `bytes`.
     public func parse(_ bytes: [UInt8], framing: Framing = .datagram) throws(SIPParseError) -> SIPMessage {
-        do {
-            return try bytes.withUnsafeBytes { buffer in try parse(buffer, framing: framing) }
-        } catch let error as SIPParseError {
-            throw error
-        } catch {
-            throw SIPParseError(.malformedStartLine, "unparseable message")
+        var message: SIPMessage?
+        var failure: SIPParseError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(SIPParseError) { message = try parse(buffer, framing: framing) } catch { failure = error }
         }
+        if let failure { throw failure }
+        return message.take().unsafelyUnwrapped
     }
 
     /// Parses a message from `buffer`.
@@ -46,21 +46,79 @@ public struct SIPMessageParser: Sendable {
         let count = buffer.count
         while start < count, buffer[start] == Lexer.cr || buffer[start] == Lexer.lf { start += 1 }
         guard start < count else { throw SIPParseError(.emptyMessage, "empty message") }
-
-        let searchEnd = min(count, limits.maxMessageSize)
-        let located = SIPMessageParser.locateHeaderEnd(buffer, from: start, to: searchEnd)
-        let headEnd: Int
-        let bodyStart: Int
+        // The bytes from the start line on, as far as a header section may reach; scanned in
+        // place. Offsets into them are offsets into the header section's string.
+        let p = UnsafeRawBufferPointer(rebasing: buffer[start..<min(count, limits.maxMessageSize)])
+            .bindMemory(to: UInt8.self)
         var pending: SIPParseError?
-        if let located {
-            headEnd = located.headEnd
-            bodyStart = located.bodyStart
-        } else if count > limits.maxMessageSize {
-            throw SIPParseError(.messageTooLarge, "message larger than \(limits.maxMessageSize) bytes")
-        } else {
+
+        // One pass over the lines finds the header fields and the empty line that ends them
+        // (RFC 3261 §7.3.1 folding included): one plain entry per field.
+        // Which bytes the lines held: NUL? non-ASCII? (Summed up on the way; bytes just past the
+        // header section may be counted too, so these are hints that the checks below confirm.)
+        var seen = ByteSummary()
+        let first = SIPMessageParser.line(p, from: 0, &seen)
+        var headers = SIPHeaders(reservingCapacity: min(limits.maxHeaderCount, p.count / 32 + 8))
+        var folded = false
+        var census = HeaderCensus()
+        var headEnd: Int?
+        var bodyStart = count
+        var position = first.next
+        var lineNumber = 1
+        while position < p.count {
+            let lineStart = position
+            var (lineEnd, next) = SIPMessageParser.line(p, from: position, &seen)
+            lineNumber += 1
+            if lineStart == lineEnd {
+                // The empty line, when it ends with LF.
+                guard p[next - 1] == Lexer.lf else { break }
+                headEnd = lineStart
+                bodyStart = start + next
+                break
+            }
+            var isFolded = false
+            while next < p.count, Lexer.isWhitespace(p[next]) {
+                let continuation = SIPMessageParser.line(p, from: next, &seen)
+                if continuation.end == next { break }
+                lineEnd = continuation.end
+                next = continuation.next
+                isFolded = true
+            }
+            position = next
+            if headers.count >= limits.maxHeaderCount {
+                throw SIPParseError(.limitExceeded, "more than \(limits.maxHeaderCount) header fields")
+            }
+            if lineEnd - lineStart > limits.maxHeaderLineLength {
+                pending = pending ?? SIPParseError(
+                    .limitExceeded, "header line \(lineNumber) longer than \(limits.maxHeaderLineLength) bytes")
+                continue
+            }
+            // field-name [white space] ":" LWS value LWS
+            var i = lineStart
+            while i < lineEnd, Lexer.isToken(p[i]) { i += 1 }
+            let nameEnd = i
+            while i < lineEnd, Lexer.isWhitespace(p[i]) { i += 1 }
+            guard nameEnd > lineStart, i < lineEnd, p[i] == Lexer.colon else {
+                pending = pending ?? SIPParseError(.malformedHeader, "malformed header line \(lineNumber)")
+                continue
+            }
+            var valueStart = i + 1
+            while valueStart < lineEnd, Lexer.isLWS(p[valueStart]) { valueStart += 1 }
+            var valueEnd = lineEnd
+            while valueEnd > valueStart, Lexer.isLWS(p[valueEnd - 1]) { valueEnd -= 1 }
+            let id = SIPHeaderName.wellKnownID(p, lineStart, nameEnd)
+            census.count(id, at: headers.count)
+            folded = folded || isFolded
+            headers.appendParsed(
+                SIPHeaders.Entry(
+                    id: id, isCustom: false, isFolded: isFolded, lineStart: Int32(lineStart), nameEnd: Int32(nameEnd),
+                    valueStart: Int32(valueStart), valueEnd: Int32(valueEnd), lineEnd: Int32(lineEnd)))
+        }
+        if headEnd == nil {
+            if count > limits.maxMessageSize {
+                throw SIPParseError(.messageTooLarge, "message larger than \(limits.maxMessageSize) bytes")
+            }
             // No empty line: parse what there is so the error can still be answered.
-            headEnd = count
-            bodyStart = count
             pending = SIPParseError(.malformedHeader, "no empty line after the header section")
         }
         if count - start > limits.maxMessageSize {
@@ -68,20 +126,134 @@ public struct SIPMessageParser: Sendable {
                 .messageTooLarge, "message of \(count - start) bytes exceeds \(limits.maxMessageSize)")
         }
 
-        let headBytes = UnsafeRawBufferPointer(rebasing: buffer[start..<headEnd])
-        var head: String
-        if let valid = String(validating: headBytes.bindMemory(to: UInt8.self), as: UTF8.self) {
-            head = valid
+        // One string holds the header section; every header value is a range of it.
+        let head = UnsafeBufferPointer(rebasing: p[0..<(headEnd ?? p.count)])
+        let (hasZero, isASCII) = (seen.mayHoldZero, seen.isASCII)
+        let text: String
+        if isASCII {
+            // ASCII is valid UTF-8: no validation to do (and no generic validation path to take).
+            text = String(decoding: head, as: UTF8.self)
+        } else if let valid = String(validating: head, as: UTF8.self) {
+            text = valid
         } else {
-            head = String(decoding: headBytes, as: UTF8.self)
+            // Same length, so that offsets still match; the message is refused anyway.
+            text = String(decoding: head.map { $0 < 0x80 ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
             pending = pending ?? SIPParseError(.invalidEncoding, "header section is not valid UTF-8")
         }
         // A NUL is legal only as an escaped character inside a quoted string (RFC 3261 §25.1).
-        if headBytes.contains(0), !Lexer.nulBytesAreQuotedPairs(headBytes) {
+        if hasZero, !Lexer.nulBytesAreQuotedPairs(UnsafeRawBufferPointer(head)) {
             pending = pending ?? SIPParseError(.invalidEncoding, "NUL byte in header section")
         }
-        head.makeContiguousUTF8()
-        return try parseHead(head, buffer: buffer, bodyStart: bodyStart, framing: framing, pending: pending)
+        headers.text = text
+        // Folded lines get their value unfolded, as a field of its own.
+        if folded {
+            for index in headers.indices where headers.entry(index).isFolded {
+                let entry = headers.entry(index)
+                let rawName = SIPHeaders.slice(text, entry.lineStart, entry.nameEnd)
+                let name = entry.id != 0 ? SIPHeaderName.byID[Int(entry.id)] : SIPHeaderName.resolve(rawName)
+                let value = SIPMessageParser.unfold(SIPHeaders.slice(text, entry.valueStart, entry.valueEnd))
+                let custom = headers.addCustom(
+                    SIPHeaderField(
+                        rawName: rawName, value: Substring(value), name: name,
+                        line: SIPHeaders.slice(text, entry.lineStart, entry.lineEnd)))
+                headers.setEntry(index, custom)
+            }
+        }
+
+        // The start line, taken apart once (it is large; copies of it cost).
+        var method: SIPMethod?
+        var uri: SIPURI?
+        var faults = StartLine.RequestLineFaults()
+        var status = 0
+        var reason = ""
+        var statusVersionError: SIPParseError?
+        switch try StartLine.parse(head, 0, min(first.end, head.count), text: text, limits: limits) {
+        case .request(let m, let u, let f):
+            method = m
+            uri = u
+            faults = f
+        case .response(let s, let r, let v):
+            status = s
+            reason = r
+            statusVersionError = v
+        }
+
+        // Computed only on the error path: a message that parses never needs them.
+        func fail(_ error: SIPParseError) -> SIPParseError {
+            var error = error
+            error.replyHeaders = method.flatMap { SIPMessageParser.replyHeaders($0, headers, limits: limits) }
+            return error
+        }
+        /// Calls `body` with the bytes of the value of field `index`.
+        func withValue<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> R) -> R {
+            let entry = headers.entry(index)
+            if entry.isCustom {
+                return headers.withValueBytes(at: index) { value, _, _ in body(value, 0, value.count) }
+            }
+            return body(p, Int(entry.valueStart), Int(entry.valueEnd))
+        }
+
+        // Faults of the request line first: the most basic (400), then the version (505), also
+        // when the top Via names another version (RFC 3261 §8.2.2 ff., RFC 4475 §3.1.2.16).
+        if method != nil {
+            if let lineError = faults.lineError { throw fail(lineError) }
+            if let versionError = faults.versionError { throw fail(versionError) }
+            if census.viaIndex >= 0, withValue(census.viaIndex, SIPVia.namesOtherVersion) {
+                throw fail(SIPVia.unsupportedVersion)
+            }
+        }
+        if let pending { throw fail(pending) }
+
+        // Mandatory headers (RFC 3261 §8.1.1) and single-value headers.
+        if let missing = census.firstMissing {
+            throw fail(SIPParseError(.missingHeader, "missing \(missing.canonical)"))
+        }
+        if let repeated = census.firstRepeated {
+            throw fail(SIPParseError(.invalidHeaderValue, "more than one \(repeated.canonical) header"))
+        }
+        var cseqError: SIPParseError?
+        guard let cseq = withValue(census.cseqIndex, { SIPCSeq.parse($0, $1, $2, failure: &cseqError) }) else {
+            throw fail(cseqError.unsafelyUnwrapped)
+        }
+        if withValue(census.callIDIndex, { _, start, end in start == end }) {
+            throw fail(SIPParseError(.invalidHeaderValue, "empty Call-ID"))
+        }
+        if census.maxForwardsIndex >= 0,
+            withValue(census.maxForwardsIndex, { Lexer.parseDecimal($0, $1, $2, max: 255) }) == nil
+        {
+            throw fail(SIPParseError(.invalidHeaderValue, "invalid Max-Forwards"))
+        }
+
+        // Content-Length and body (RFC 3261 §18.3, §20.14).
+        let available = buffer.count - bodyStart
+        var bodyLength = available
+        if census.contentLengthIndex >= 0 {
+            let length = withValue(census.contentLengthIndex) { Lexer.parseDecimal($0, $1, $2, max: UInt64(Int32.max)) }
+            guard let length else {
+                throw fail(SIPParseError(.invalidContentLength, "invalid Content-Length"))
+            }
+            if Int(length) > available {
+                throw fail(SIPParseError(
+                    .truncatedBody, "Content-Length \(length) exceeds \(available) available bytes"))
+            }
+            bodyLength = Int(length)
+        } else if framing == .stream {
+            throw fail(SIPParseError(.missingContentLength, "missing Content-Length on a stream transport"))
+        }
+        let body: [UInt8] =
+            bodyLength == 0 ? [] : Array(UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<bodyStart + bodyLength]))
+
+        guard let method else {
+            if let statusVersionError { throw statusVersionError }
+            return .response(SIPResponse(statusCode: status, reasonPhrase: reason, headers: headers, body: body))
+        }
+        if let uriError = faults.uriError { throw fail(uriError) }
+        if cseq.method != method {
+            throw fail(SIPParseError(
+                .cseqMethodMismatch,
+                "CSeq method \(cseq.method.rawValue) does not match request method \(method.rawValue)"))
+        }
+        return .request(SIPRequest(method: method, uri: uri.take().unsafelyUnwrapped, headers: headers, body: body))
     }
 
     /// Finds the empty line that ends the header section. `headEnd` is the offset just after the
@@ -111,184 +283,42 @@ public struct SIPMessageParser: Sendable {
         return nil
     }
 
-    private struct LineSpan {
-        var start: Int
-        var end: Int  // exclusive, before CR LF
-        var next: Int  // start of the next line
+    /// What the scanned bytes held, summed up eight bytes at a time.
+    struct ByteSummary {
+        /// The high bit of a byte is set where a scanned byte was zero.
+        var zeros: UInt64 = 0
+        /// Every scanned byte, OR-ed.
+        var bits: UInt64 = 0
+        var mayHoldZero: Bool { zeros & 0x8080_8080_8080_8080 != 0 }
+        var isASCII: Bool { bits & 0x8080_8080_8080_8080 == 0 }
     }
 
-    private func parseHead(
-        _ head: String, buffer: UnsafeRawBufferPointer, bodyStart: Int, framing: Framing, pending: SIPParseError?
-    ) throws(SIPParseError) -> SIPMessage {
-        let utf8 = head.utf8
-        func sub(_ a: Int, _ b: Int) -> Substring {
-            let lo = utf8.index(utf8.startIndex, offsetBy: a)
-            let hi = utf8.index(lo, offsetBy: b - a)
-            return Substring(utf8[lo..<hi])
-        }
-        var result: Result<SIPMessage, SIPParseError>!
-        utf8.withContiguousStorageIfAvailable { p in
-            result = Result(catching: { () throws(SIPParseError) -> SIPMessage in
-                try parseLines(p, head: head, sub: sub, buffer: buffer, bodyStart: bodyStart, framing: framing, pending: pending)
-            })
-        }
-        return try result.get()
-    }
-
-    private func nextLine(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> LineSpan {
-        var i = from
+    /// The line that starts at `from`: its end before CR LF and the start of the next line (just
+    /// after its LF, or `p.count` when it has none). Adds the bytes it reads to `seen`.
+    @inline(__always)
+    static func line(_ p: UnsafeBufferPointer<UInt8>, from: Int, _ seen: inout ByteSummary) -> (end: Int, next: Int) {
         let n = p.count
-        while i < n, p[i] != Lexer.lf { i += 1 }
+        var i = from
+        // Eight bytes at a time to the next LF.
+        while i + 8 <= n {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self))
+            seen.zeros |= ~Lexer.nonZeroBytes(word)
+            seen.bits |= word
+            let lfs = ~Lexer.nonZeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A) & 0x8080_8080_8080_8080
+            if lfs != 0 {
+                i += lfs.trailingZeroBitCount / 8
+                break
+            }
+            i += 8
+        }
+        while i < n, p[i] != Lexer.lf {
+            seen.zeros |= p[i] == 0 ? 0x80 : 0
+            seen.bits |= UInt64(p[i])
+            i += 1
+        }
         var end = i
         if end > from, p[end - 1] == Lexer.cr { end -= 1 }
-        return LineSpan(start: from, end: end, next: min(i + 1, n))
-    }
-
-    private func parseLines(
-        _ p: UnsafeBufferPointer<UInt8>, head: String, sub: (Int, Int) -> Substring, buffer: UnsafeRawBufferPointer,
-        bodyStart: Int, framing: Framing, pending: SIPParseError?
-    ) throws(SIPParseError) -> SIPMessage {
-        var pending = pending
-        let first = nextLine(p, from: 0)
-        let startLine = try StartLine.parse(p, first.start, first.end, sub: sub, limits: limits)
-
-        // Header lines, with folding (RFC 3261 §7.3.1).
-        let lineCount = Lexer.count(Lexer.lf, in: p)
-        var headers = SIPHeaders(reservingCapacity: min(lineCount, limits.maxHeaderCount))
-        var position = first.next
-        var lineNumber = 1
-        while position < p.count {
-            var line = nextLine(p, from: position)
-            lineNumber += 1
-            if line.start == line.end { break }
-            var folded = false
-            while line.next < p.count, p[line.next] == Lexer.space || p[line.next] == Lexer.tab {
-                let continuation = nextLine(p, from: line.next)
-                if continuation.start == continuation.end { break }
-                line.end = continuation.end
-                line.next = continuation.next
-                folded = true
-            }
-            position = line.next
-            if headers.count >= limits.maxHeaderCount {
-                throw SIPParseError(.limitExceeded, "more than \(limits.maxHeaderCount) header fields")
-            }
-            if line.end - line.start > limits.maxHeaderLineLength {
-                pending = pending ?? SIPParseError(
-                    .limitExceeded, "header line \(lineNumber) longer than \(limits.maxHeaderLineLength) bytes")
-                continue
-            }
-            guard let field = headerField(p, head: head, line, folded: folded, sub: sub) else {
-                pending = pending ?? SIPParseError(.malformedHeader, "malformed header line \(lineNumber)")
-                continue
-            }
-            headers.append(field)
-        }
-
-        // Computed only on the error path: a message that parses never needs them.
-        func fail(_ error: SIPParseError) -> SIPParseError {
-            var error = error
-            error.replyHeaders = SIPMessageParser.replyHeaders(startLine, headers, limits: limits)
-            return error
-        }
-
-        // Faults of the request line first: the most basic (400), then the version (505), also
-        // when the top Via names another version (RFC 3261 §8.2.2 ff., RFC 4475 §3.1.2.16).
-        var requestLine: (method: SIPMethod, uri: SIPURI?, faults: StartLine.RequestLineFaults)?
-        if case .request(let method, let uri, let faults) = startLine {
-            requestLine = (method, uri, faults)
-            if let lineError = faults.lineError { throw fail(lineError) }
-            if let versionError = faults.versionError { throw fail(versionError) }
-            if let index = headers.firstIndex(of: .via),
-                let viaVersionError = SIPVia.versionError(headers.fields[index].value)
-            {
-                throw fail(viaVersionError)
-            }
-        }
-        if let pending { throw fail(pending) }
-
-        // Mandatory headers (RFC 3261 §8.1.1) and single-value headers, counted in one pass.
-        var census = HeaderCensus()
-        for index in headers.fields.indices { census.count(headers.fields[index].name, at: index) }
-        if let missing = census.firstMissing {
-            throw fail(SIPParseError(.missingHeader, "missing \(missing.canonical)"))
-        }
-        if let repeated = census.firstRepeated {
-            throw fail(SIPParseError(.invalidHeaderValue, "more than one \(repeated.canonical) header"))
-        }
-        let cseq: SIPCSeq
-        do { cseq = try SIPCSeq(parsing: headers.fields[census.cseqIndex].value) } catch { throw fail(error) }
-        if Lexer.trim(headers.fields[census.callIDIndex].value).isEmpty {
-            throw fail(SIPParseError(.invalidHeaderValue, "empty Call-ID"))
-        }
-        if census.maxForwardsIndex >= 0,
-            Lexer.parseDecimal(Lexer.trim(headers.fields[census.maxForwardsIndex].value), max: 255) == nil
-        {
-            throw fail(SIPParseError(.invalidHeaderValue, "invalid Max-Forwards"))
-        }
-
-        // Content-Length and body (RFC 3261 §18.3, §20.14).
-        let available = buffer.count - bodyStart
-        var bodyLength = available
-        if census.contentLengthIndex >= 0 {
-            let text = headers.fields[census.contentLengthIndex].value
-            guard let length = Lexer.parseDecimal(Lexer.trim(text), max: UInt64(Int32.max)) else {
-                throw fail(SIPParseError(.invalidContentLength, "invalid Content-Length"))
-            }
-            if Int(length) > available {
-                throw fail(SIPParseError(
-                    .truncatedBody, "Content-Length \(length) exceeds \(available) available bytes"))
-            }
-            bodyLength = Int(length)
-        } else if framing == .stream {
-            throw fail(SIPParseError(.missingContentLength, "missing Content-Length on a stream transport"))
-        }
-        let body: [UInt8] =
-            bodyLength == 0 ? [] : Array(UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<bodyStart + bodyLength]))
-
-        if let (method, uri, faults) = requestLine {
-            if let uriError = faults.uriError { throw fail(uriError) }
-            if cseq.method != method {
-                throw fail(SIPParseError(
-                    .cseqMethodMismatch,
-                    "CSeq method \(cseq.method.rawValue) does not match request method \(method.rawValue)"))
-            }
-            return .request(SIPRequest(method: method, uri: uri!, headers: headers, body: body))
-        }
-        guard case .response(let status, let reason, let versionError) = startLine else {
-            preconditionFailure("a start line is a request line or a status line")
-        }
-        if let versionError { throw versionError }
-        return .response(SIPResponse(statusCode: status, reasonPhrase: reason, headers: headers, body: body))
-    }
-
-    /// Splits one (possibly folded) header line into a field. Returns nil when the line has no
-    /// colon or its name is not a token.
-    private func headerField(
-        _ p: UnsafeBufferPointer<UInt8>, head: String, _ line: LineSpan, folded: Bool, sub: (Int, Int) -> Substring
-    )
-        -> SIPHeaderField?
-    {
-        var i = line.start
-        while i < line.end, Lexer.isToken(p[i]) { i += 1 }
-        let nameEnd = i
-        guard nameEnd > line.start else { return nil }
-        while i < line.end, Lexer.isWhitespace(p[i]) { i += 1 }
-        guard i < line.end, p[i] == Lexer.colon else { return nil }
-        i += 1
-        var valueStart = i
-        while valueStart < line.end, Lexer.isLWS(p[valueStart]) { valueStart += 1 }
-        var valueEnd = line.end
-        while valueEnd > valueStart, Lexer.isLWS(p[valueEnd - 1]) { valueEnd -= 1 }
-        let name = SIPHeaderName.wellKnown(p, line.start, nameEnd) ?? SIPHeaderName.resolve(sub(line.start, nameEnd))
-        if folded {
-            let value = Substring(SIPMessageParser.unfold(sub(valueStart, valueEnd)))
-            return SIPHeaderField(
-                rawName: sub(line.start, nameEnd), value: value, name: name, line: sub(line.start, line.end))
-        }
-        return SIPHeaderField(
-            name: name, text: head, lineStart: line.start, lineEnd: line.end, nameEnd: nameEnd,
-            valueStart: valueStart, valueEnd: valueEnd)
+        return (end, min(i + 1, n))
     }
 
     /// Replaces each run of LWS containing a line break by a single space (RFC 3261 §7.3.1).
@@ -319,9 +349,10 @@ public struct SIPMessageParser: Sendable {
     /// Every Via line is kept, in order, so that the answer can be routed; From, To, Call-ID and
     /// CSeq are kept when present and usable (the first of each when repeated). The method is the
     /// request line's, or ACK when the CSeq says ACK: an ACK is never answered.
-    static func replyHeaders(_ startLine: StartLine, _ headers: SIPHeaders, limits: SIPParserLimits) -> SIPReplyHeaders? {
-        guard case .request(var method, _, _) = startLine else { return nil }
-        guard let viaIndex = headers.firstIndex(of: .via), SIPVia.isUsableTop(headers.fields[viaIndex].value, limits: limits)
+    static func replyHeaders(_ method: SIPMethod, _ headers: SIPHeaders, limits: SIPParserLimits) -> SIPReplyHeaders? {
+        var method = method
+        guard let viaIndex = headers.firstIndex(of: .via),
+            SIPVia.isUsableTop(headers.value(at: viaIndex), limits: limits)
         else { return nil }
         var fields: [SIPHeaderField] = []
         var found: Set<SIPHeaderName> = []
@@ -352,26 +383,31 @@ public struct SIPMessageParser: Sendable {
 /// How often the headers the parser itself checks occur, and where each first occurs.
 private struct HeaderCensus {
     var via = 0, from = 0, to = 0, callID = 0, cseq = 0, maxForwards = 0, contentLength = 0, contentType = 0
-    var cseqIndex = -1, callIDIndex = -1, maxForwardsIndex = -1, contentLengthIndex = -1
+    var viaIndex = -1, cseqIndex = -1, callIDIndex = -1, maxForwardsIndex = -1, contentLengthIndex = -1
 
-    mutating func count(_ name: SIPHeaderName, at index: Int) {
-        switch name.id {
-        case SIPHeaderName.via.id: via += 1
-        case SIPHeaderName.from.id: from += 1
-        case SIPHeaderName.to.id: to += 1
-        case SIPHeaderName.callID.id:
+    /// Counts a field whose name has ``SIPHeaderName/id`` `id` (the ids are literals here, so
+    /// counting reads no global).
+    @inline(__always)
+    mutating func count(_ id: UInt8, at index: Int) {
+        switch id {
+        case 1:  // via
+            if via == 0 { viaIndex = index }
+            via += 1
+        case 2: from += 1  // From
+        case 3: to += 1  // To
+        case 4:  // callID
             if callID == 0 { callIDIndex = index }
             callID += 1
-        case SIPHeaderName.cseq.id:
+        case 5:  // cseq
             if cseq == 0 { cseqIndex = index }
             cseq += 1
-        case SIPHeaderName.maxForwards.id:
+        case 6:  // maxForwards
             if maxForwards == 0 { maxForwardsIndex = index }
             maxForwards += 1
-        case SIPHeaderName.contentLength.id:
+        case 28:  // contentLength
             if contentLength == 0 { contentLengthIndex = index }
             contentLength += 1
-        case SIPHeaderName.contentType.id: contentType += 1
+        case 27: contentType += 1  // Content-Type
         default: break
         }
     }

@@ -33,18 +33,10 @@ extension SIPResponse {
 }
 
 extension SIPMessageProtocol {
-    var estimatedSize: Int {
-        var size = 64 + body.count
-        for field in headers.fields { size += field.wireLength + 2 }
-        return size
-    }
+    var estimatedSize: Int { 64 + body.count + headers.wireLength }
 
     func writeHeadersAndBody(into out: inout [UInt8]) {
-        for field in headers.fields {
-            field.write(into: &out)
-            out.append(Lexer.cr)
-            out.append(Lexer.lf)
-        }
+        headers.write(into: &out)
         out.append(Lexer.cr)
         out.append(Lexer.lf)
         out.append(contentsOf: body)

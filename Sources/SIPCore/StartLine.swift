@@ -20,16 +20,17 @@ enum StartLine {
         var uriError: SIPParseError?
     }
 
+    /// Parses the start line `p[start..<end]`; `p` holds the bytes of `text` (the header section),
+    /// which the Request-URI's parameters refer to.
     static func parse(
-        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, sub: (Int, Int) -> Substring,
-        limits: SIPParserLimits
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, text: String, limits: SIPParserLimits
     ) throws(SIPParseError) -> StartLine {
         guard end > start else { throw SIPParseError(.malformedStartLine, "empty start line") }
         if end - start > limits.maxHeaderLineLength {
             throw SIPParseError(.limitExceeded, "start line longer than \(limits.maxHeaderLineLength) bytes")
         }
-        if isSIPVersionPrefix(p, start, end) { return try parseStatusLine(p, start, end, sub: sub) }
-        return try parseRequestLine(p, start, end, sub: sub, limits: limits)
+        if isSIPVersionPrefix(p, start, end) { return try parseStatusLine(p, start, end) }
+        return try parseRequestLine(p, start, end, text: text, limits: limits)
     }
 
     /// True when `p[start..<end]` starts with `SIP/` in any case.
@@ -43,8 +44,7 @@ enum StartLine {
     /// no white space before or after. The line is cut at white space so that the method, the
     /// Request-URI and the version can still be told apart when the spacing is wrong.
     static func parseRequestLine(
-        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, sub: (Int, Int) -> Substring,
-        limits: SIPParserLimits
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, text: String, limits: SIPParserLimits
     ) throws(SIPParseError) -> StartLine {
         var faults = RequestLineFaults()
         func lineFault(_ reason: String) {
@@ -59,7 +59,7 @@ enum StartLine {
         guard i > methodStart, i < end, Lexer.isWhitespace(p[i]) else {
             throw SIPParseError(.malformedStartLine, "malformed request line")
         }
-        let method = SIPMethod(String(sub(methodStart, i)))
+        let method = SIPMethod.from(p, methodStart, i)
 
         // The rest, cut into words at runs of white space (the first three kept, the others counted).
         var words = (first: (0, 0), second: (0, 0), last: (0, 0))
@@ -110,7 +110,9 @@ enum StartLine {
             lineFault(error.reason)
         }
         do {
-            let uri = try SIPURI.parse(sub(uriStart, uriEnd), limits: limits)
+            let uri = try SIPURI.parse(
+                UnsafeBufferPointer(rebasing: p[uriStart..<uriEnd]), source: text, offset: uriStart,
+                limits: limits)
             // Headers are not allowed in a Request-URI (RFC 3261 §19.1.1, Table 1; RFC 4475 §3.1.2.11).
             if !uri.headers.isEmpty {
                 faults.uriError = SIPParseError(.invalidURI, "invalid Request-URI: headers not allowed")
@@ -150,8 +152,8 @@ enum StartLine {
         return SIPParseError(.unsupportedVersion, "SIP-Version not supported")
     }
 
-    static func parseStatusLine(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, sub: (Int, Int) -> Substring)
-        throws(SIPParseError) -> StartLine
+    static func parseStatusLine(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) throws(SIPParseError)
+        -> StartLine
     {
         var i = start
         while i < end, p[i] != Lexer.space { i += 1 }
@@ -166,6 +168,6 @@ enum StartLine {
             guard p[reasonStart] == Lexer.space else { throw SIPParseError(.malformedStartLine, "malformed status line") }
             reasonStart += 1
         }
-        return .response(status: status, reason: String(sub(reasonStart, end)), versionError: versionError)
+        return .response(status: status, reason: SIPURI.string(p, reasonStart, end), versionError: versionError)
     }
 }

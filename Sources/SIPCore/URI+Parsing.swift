@@ -45,183 +45,239 @@ extension SIPURI {
         return table
     }()
 
-    static func check(_ text: Substring, _ table: [Bool], what: String) throws(SIPParseError) {
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == Lexer.percent {
-                let h1 = utf8.index(after: index)
-                guard h1 < utf8.endIndex, Lexer.isHexDigit(utf8[h1]) else {
+    /// A set of ASCII bytes as two 64-bit masks (bytes 0–63 and 64–127): no table lookup, no
+    /// lazily initialised global.
+    struct ByteClass {
+        let low: UInt64
+        let high: UInt64
+        @inline(__always) func contains(_ byte: UInt8) -> Bool {
+            byte < 64 ? (low >> UInt64(byte)) & 1 != 0 : byte < 128 ? (high >> UInt64(byte &- 64)) & 1 != 0 : false
+        }
+        /// ``unreservedTable``, ``userTable`` … as masks (the tables stay for escaping).
+        static let user = ByteClass(low: 0xABFF_FFD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
+        static let password = ByteClass(low: 0x23FF_7FD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
+        static let param = ByteClass(low: 0x07FF_EFD2_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE)
+        static let header = ByteClass(low: 0x87FF_EF92_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE)
+        static let tel = ByteClass(low: 0x03FF_6F8A_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
+        /// alphanum / "-" / "." / "_": the characters of a host name or IPv4 address.
+        static let host = ByteClass(low: 0x03FF_6000_0000_0000, high: 0x07FF_FFFE_87FF_FFFE)
+    }
+
+    /// Checks `p[start..<end]` against `allowed`, with `%HH` escapes (RFC 3261 §25.1 `escaped`).
+    static func check(
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ allowed: ByteClass, what: StaticString
+    ) throws(SIPParseError) {
+        var i = start
+        while i < end {
+            let byte = p[i]
+            if allowed.contains(byte) {
+                i += 1
+            } else if byte == Lexer.percent {
+                guard i + 2 < end, Lexer.isHexDigit(p[i + 1]), Lexer.isHexDigit(p[i + 2]) else {
                     throw SIPParseError(.invalidURI, "invalid escape in URI \(what)")
                 }
-                let h2 = utf8.index(after: h1)
-                guard h2 < utf8.endIndex, Lexer.isHexDigit(utf8[h2]) else {
-                    throw SIPParseError(.invalidURI, "invalid escape in URI \(what)")
-                }
-                index = utf8.index(after: h2)
-                continue
+                i += 3
+            } else {
+                throw SIPParseError(.invalidURI, "invalid character in URI \(what)")
             }
-            guard table[Int(byte)] else { throw SIPParseError(.invalidURI, "invalid character in URI \(what)") }
-            index = utf8.index(after: index)
         }
     }
 
-    /// Parses a URI from `text` (no surrounding white space or angle brackets).
+    /// `p[start..<end]` as a string (no allocation up to 15 bytes).
+    @inline(__always)
+    static func string(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
+    }
+
+    /// Parses a URI from `text` (no surrounding white space or angle brackets). The parameters
+    /// are kept as a range of `text`, checked but not copied.
     static func parse(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> SIPURI {
-        guard text.utf8.count <= limits.maxURILength else {
+        var uri: SIPURI?
+        var failure: SIPParseError?
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) { uri = try parse(p, source: source, offset: offset, limits: limits) } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return uri.take().unsafelyUnwrapped
+    }
+
+    /// Parses the URI whose UTF-8 bytes `p` start at UTF-8 offset `offset` of `source` (which the
+    /// parameters refer to).
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
+        throws(SIPParseError) -> SIPURI
+    {
+        let count = p.count
+        guard count <= limits.maxURILength else {
             throw SIPParseError(.limitExceeded, "URI longer than \(limits.maxURILength) bytes")
         }
-        guard let colon = text.utf8.firstIndex(of: Lexer.colon) else {
-            throw SIPParseError(.invalidURI, "URI without scheme")
-        }
-        let schemeText = text[text.startIndex..<colon]
+        var colon = 0
+        while colon < count, p[colon] != Lexer.colon { colon += 1 }
+        guard colon < count else { throw SIPParseError(.invalidURI, "URI without scheme") }
         let scheme: Scheme
-        if Lexer.equalsIgnoringCase(schemeText, "sip") {
+        if colon == 3, Lexer.lower(p[0]) == 0x73, Lexer.lower(p[1]) == 0x69, Lexer.lower(p[2]) == 0x70 {
             scheme = .sip
-        } else if Lexer.equalsIgnoringCase(schemeText, "sips") {
+        } else if colon == 4, Lexer.lower(p[0]) == 0x73, Lexer.lower(p[1]) == 0x69, Lexer.lower(p[2]) == 0x70,
+            Lexer.lower(p[3]) == 0x73
+        {
             scheme = .sips
-        } else if Lexer.equalsIgnoringCase(schemeText, "tel") {
+        } else if colon == 3, Lexer.lower(p[0]) == 0x74, Lexer.lower(p[1]) == 0x65, Lexer.lower(p[2]) == 0x6C {
             scheme = .tel
         } else {
-            guard !schemeText.isEmpty, schemeText.utf8.allSatisfy({ Lexer.isAlpha($0) || Lexer.isDigit($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }) else {
+            guard colon > 0,
+                (0..<colon).allSatisfy({ Lexer.isAlpha(p[$0]) || Lexer.isDigit(p[$0]) || p[$0] == 0x2B || p[$0] == 0x2D
+                    || p[$0] == 0x2E
+                })
+            else {
                 throw SIPParseError(.invalidURI, "invalid URI scheme")
             }
             throw SIPParseError(.unsupportedURIScheme, "unsupported URI scheme")
         }
-        let rest = text[text.utf8.index(after: colon)...]
-        if scheme == .tel { return try parseTel(rest, limits: limits) }
+        if scheme == .tel { return try parseTel(p, colon + 1, source: source, offset: offset, limits: limits) }
 
         // userinfo: everything before the first '@' (no '@' may appear unescaped elsewhere).
         var user: String?
         var password: String?
-        var hostPart = rest
-        if let at = rest.utf8.firstIndex(of: Lexer.at) {
-            let userinfo = rest[rest.startIndex..<at]
-            hostPart = rest[rest.utf8.index(after: at)...]
-            let userText: Substring
-            if let pc = userinfo.utf8.firstIndex(of: Lexer.colon) {
-                userText = userinfo[userinfo.startIndex..<pc]
-                let pw = userinfo[userinfo.utf8.index(after: pc)...]
-                try check(pw, passwordTable, what: "password")
-                password = String(pw)
-            } else {
-                userText = userinfo
+        var hostStart = colon + 1
+        var at = hostStart
+        while at < count, p[at] != Lexer.at { at += 1 }
+        if at < count {
+            var userEnd = hostStart
+            while userEnd < at, p[userEnd] != Lexer.colon { userEnd += 1 }
+            if userEnd < at {
+                try check(p, userEnd + 1, at, .password, what: "password")
+                password = string(p, userEnd + 1, at)
             }
-            guard !userText.isEmpty else { throw SIPParseError(.invalidURI, "empty user in URI") }
-            try check(userText, userTable, what: "user")
-            user = String(userText)
+            guard userEnd > hostStart else { throw SIPParseError(.invalidURI, "empty user in URI") }
+            try check(p, hostStart, userEnd, .user, what: "user")
+            user = string(p, hostStart, userEnd)
+            hostStart = at + 1
         }
 
         // hostport, then ;params, then ?headers.
-        let utf8 = hostPart.utf8
-        var hostEnd = utf8.startIndex
-        if utf8.first == Lexer.openBracket {
-            guard let close = utf8.firstIndex(of: Lexer.closeBracket) else {
-                throw SIPParseError(.invalidURI, "unterminated IPv6 reference")
-            }
-            hostEnd = utf8.index(after: close)
-            let inner = hostPart[utf8.index(after: utf8.startIndex)..<close]
-            guard !inner.isEmpty, inner.utf8.contains(Lexer.colon),
-                inner.utf8.allSatisfy({ Lexer.isHexDigit($0) || $0 == Lexer.colon || $0 == 0x2E })
+        var index = hostStart
+        if index < count, p[index] == Lexer.openBracket {
+            var close = index + 1
+            while close < count, p[close] != Lexer.closeBracket { close += 1 }
+            guard close < count else { throw SIPParseError(.invalidURI, "unterminated IPv6 reference") }
+            let inner = (index + 1)..<close
+            guard !inner.isEmpty, inner.contains(where: { p[$0] == Lexer.colon }),
+                inner.allSatisfy({ Lexer.isHexDigit(p[$0]) || p[$0] == Lexer.colon || p[$0] == 0x2E })
             else {
                 throw SIPParseError(.invalidURI, "invalid IPv6 reference")
             }
+            index = close + 1
         } else {
-            while hostEnd < utf8.endIndex {
-                let b = utf8[hostEnd]
+            while index < count {
+                let b = p[index]
                 if b == Lexer.colon || b == Lexer.semicolon || b == Lexer.question { break }
-                guard Lexer.isAlpha(b) || Lexer.isDigit(b) || b == 0x2D || b == 0x2E || b == 0x5F else {
+                guard ByteClass.host.contains(b) else {
                     throw SIPParseError(.invalidURI, "invalid character in URI host")
                 }
-                hostEnd = utf8.index(after: hostEnd)
+                index += 1
             }
         }
-        let host = hostPart[utf8.startIndex..<hostEnd]
-        guard !host.isEmpty else { throw SIPParseError(.invalidURI, "URI without host") }
-        var index = hostEnd
+        guard index > hostStart else { throw SIPParseError(.invalidURI, "URI without host") }
+        let host = string(p, hostStart, index)
         var port: Int?
-        if index < utf8.endIndex, utf8[index] == Lexer.colon {
-            let portStart = utf8.index(after: index)
-            var portEnd = portStart
-            while portEnd < utf8.endIndex, Lexer.isDigit(utf8[portEnd]) { portEnd = utf8.index(after: portEnd) }
-            guard let value = Lexer.parseDecimal(hostPart[portStart..<portEnd], max: 65535) else {
-                throw SIPParseError(.invalidURI, "invalid port in URI")
+        if index < count, p[index] == Lexer.colon {
+            var value = 0
+            let digitsStart = index + 1
+            index = digitsStart
+            while index < count, Lexer.isDigit(p[index]) {
+                value = value * 10 + Int(p[index] &- 0x30)
+                guard value <= 65535 else { throw SIPParseError(.invalidURI, "invalid port in URI") }
+                index += 1
             }
-            port = Int(value)
-            index = portEnd
+            guard index > digitsStart else { throw SIPParseError(.invalidURI, "invalid port in URI") }
+            port = value
         }
         var parameters = SIPParameters()
         var headers: [Header] = []
-        if index < utf8.endIndex, utf8[index] == Lexer.semicolon {
-            let paramEnd = hostPart[index...].utf8.firstIndex(of: Lexer.question) ?? utf8.endIndex
-            let paramText = hostPart[utf8.index(after: index)..<paramEnd]
-            parameters = try parseURIParameters(paramText, limits: limits)
+        if index < count, p[index] == Lexer.semicolon {
+            var paramEnd = index
+            while paramEnd < count, p[paramEnd] != Lexer.question { paramEnd += 1 }
+            parameters = try parseURIParameters(p, index + 1, paramEnd, source: source, offset: offset, limits: limits)
             index = paramEnd
         }
-        if index < utf8.endIndex, utf8[index] == Lexer.question {
-            let headerText = hostPart[utf8.index(after: index)...]
-            headers = try parseURIHeaders(headerText, limits: limits)
-            index = utf8.endIndex
+        if index < count, p[index] == Lexer.question {
+            headers = try parseURIHeaders(p, index + 1, count, limits: limits)
+            index = count
         }
-        guard index == utf8.endIndex else { throw SIPParseError(.invalidURI, "unexpected character in URI") }
+        guard index == count else { throw SIPParseError(.invalidURI, "unexpected character in URI") }
         return SIPURI(
-            scheme: scheme, user: user, password: password, host: String(host), port: port,
-            parameters: parameters, headers: headers)
+            scheme: scheme, user: user, password: password, host: host, port: port, parameters: parameters,
+            headers: headers)
     }
 
-    static func parseURIParameters(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> SIPParameters {
-        var elements: [SIPParameters.Parameter] = []
-        for part in text.split(separator: ";", omittingEmptySubsequences: false) {
-            guard !part.isEmpty else { throw SIPParseError(.invalidURI, "empty URI parameter") }
-            guard elements.count < limits.maxParameters else {
+    /// Checks the URI parameters `p[start..<end]` (after the first `;`) and keeps them as a range
+    /// of `source`.
+    static func parseURIParameters(
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, source: String, offset: Int,
+        limits: SIPParserLimits
+    ) throws(SIPParseError) -> SIPParameters {
+        var count = 0
+        var lo = start
+        while true {
+            var hi = lo
+            while hi < end, p[hi] != Lexer.semicolon { hi += 1 }
+            guard hi > lo else { throw SIPParseError(.invalidURI, "empty URI parameter") }
+            guard count < limits.maxParameters else {
                 throw SIPParseError(.limitExceeded, "more than \(limits.maxParameters) URI parameters")
             }
-            if let eq = part.utf8.firstIndex(of: Lexer.equals) {
-                let name = part[part.startIndex..<eq]
-                let value = part[part.utf8.index(after: eq)...]
-                guard !name.isEmpty else { throw SIPParseError(.invalidURI, "empty URI parameter name") }
-                try check(name, paramTable, what: "parameter")
-                try check(value, paramTable, what: "parameter")
-                elements.append(.init(name: String(name), value: String(value)))
+            var eq = lo
+            while eq < hi, p[eq] != Lexer.equals { eq += 1 }
+            if eq < hi {
+                guard eq > lo else { throw SIPParseError(.invalidURI, "empty URI parameter name") }
+                try check(p, lo, eq, .param, what: "parameter")
+                try check(p, eq + 1, hi, .param, what: "parameter")
             } else {
-                try check(part, paramTable, what: "parameter")
-                elements.append(.init(name: String(part), value: nil))
+                try check(p, lo, hi, .param, what: "parameter")
             }
+            count += 1
+            guard hi < end else { break }
+            lo = hi + 1
         }
-        return SIPParameters(elements)
+        return SIPParameters(
+            text: ParameterText(source: source, start: Int32(offset + start), end: Int32(offset + end), style: .uri))
     }
 
-    static func parseURIHeaders(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> [Header] {
+    static func parseURIHeaders(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, limits: SIPParserLimits)
+        throws(SIPParseError) -> [Header]
+    {
         var headers: [Header] = []
-        for part in text.split(separator: "&", omittingEmptySubsequences: false) {
+        var lo = start
+        while true {
+            var hi = lo
+            while hi < end, p[hi] != Lexer.ampersand { hi += 1 }
             guard headers.count < limits.maxParameters else {
                 throw SIPParseError(.limitExceeded, "more than \(limits.maxParameters) URI headers")
             }
-            guard let eq = part.utf8.firstIndex(of: Lexer.equals) else {
-                throw SIPParseError(.invalidURI, "URI header without '='")
-            }
-            let name = part[part.startIndex..<eq]
-            let value = part[part.utf8.index(after: eq)...]
-            guard !name.isEmpty else { throw SIPParseError(.invalidURI, "empty URI header name") }
-            try check(name, headerTable, what: "header")
-            try check(value, headerTable, what: "header")
-            headers.append(Header(name: String(name), value: String(value)))
+            var eq = lo
+            while eq < hi, p[eq] != Lexer.equals { eq += 1 }
+            guard eq < hi else { throw SIPParseError(.invalidURI, "URI header without '='") }
+            guard eq > lo else { throw SIPParseError(.invalidURI, "empty URI header name") }
+            try check(p, lo, eq, .header, what: "header")
+            try check(p, eq + 1, hi, .header, what: "header")
+            headers.append(Header(name: string(p, lo, eq), value: string(p, eq + 1, hi)))
+            guard hi < end else { break }
+            lo = hi + 1
         }
         return headers
     }
 
-    static func parseTel(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> SIPURI {
-        let number: Substring
+    static func parseTel(
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, source: String, offset: Int, limits: SIPParserLimits
+    ) throws(SIPParseError) -> SIPURI {
+        var semi = start
+        while semi < p.count, p[semi] != Lexer.semicolon { semi += 1 }
         var parameters = SIPParameters()
-        if let semi = text.utf8.firstIndex(of: Lexer.semicolon) {
-            number = text[text.startIndex..<semi]
-            parameters = try parseURIParameters(text[text.utf8.index(after: semi)...], limits: limits)
-        } else {
-            number = text
+        if semi < p.count {
+            parameters = try parseURIParameters(p, semi + 1, p.count, source: source, offset: offset, limits: limits)
         }
-        guard !number.isEmpty else { throw SIPParseError(.invalidURI, "empty tel URI number") }
-        try check(number, telTable, what: "telephone number")
-        return SIPURI(scheme: .tel, user: String(number), host: "", parameters: parameters)
+        guard semi > start else { throw SIPParseError(.invalidURI, "empty tel URI number") }
+        try check(p, start, semi, .tel, what: "telephone number")
+        return SIPURI(scheme: .tel, user: string(p, start, semi), host: "", parameters: parameters)
     }
 }

@@ -199,7 +199,8 @@ import Testing
 
     @Test func escapedNulInAQuotedStringIsLegal() throws {
         // RFC 3261 §25.1 quoted-pair; RFC 4475 §3.1.1.2 (intmeth) has one in its To.
-        let lines = registerReplacing("From", with: "From: \"A\\\u{0}B\" <sip:69@example.net>;tag=a73kszlfl;p=\"\\\u{0}\"")
+        let lines = registerReplacing(
+            "From", with: "From: \"A\\\u{0}B\" <sip:69@example.net>;tag=a73kszlfl;p=\"\\\u{0}\"")
         let request = try #require(parseOK(message(lines))?.request)
         #expect(try request.from.displayName == "A\u{0}B")
         #expect(try request.from.parameters.value("p") == "\u{0}")

@@ -503,7 +503,8 @@ extension Fixture {
             "invalid-response-version.sip",
             .invalid(.unsupportedVersion, answerable: false, reason: "SIP-Version not supported", status: 505)),
         Fixture(
-            "invalid-cseq-negative.sip", .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
+            "invalid-cseq-negative.sip",
+            .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
         Fixture(
             "invalid-cseq-too-large.sip",
             .invalid(.invalidHeaderValue, answerable: true, reason: "invalid CSeq number")),
@@ -581,7 +582,7 @@ func wireBytes(_ file: String) -> [UInt8] {
         // Subdirectories (rfc4475/) have tables of their own.
         let files = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path).filter {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(
+            _ = FileManager.default.fileExists(
                 atPath: Fixture.directory.appendingPathComponent($0).path, isDirectory: &isDirectory)
             return !$0.hasPrefix(".") && !isDirectory.boolValue
         }

@@ -212,4 +212,65 @@ import Testing
         lines.insert(line, at: 3)
         expectError(message(lines), .malformedHeader, reason: "malformed header line 4", answerable: true)
     }
+
+    @Test func everyWellKnownNameAndCompactFormIsRecognised() throws {
+        // The parser recognises names by comparing bytes (SIPHeaderName.wellKnownID); it must
+        // agree with the names SIPHeaderName(_:) knows, in any case.
+        // (The names the parser itself counts, single-valued, are covered by the fixtures with
+        // compact forms and mixed case: a second one would be refused here.)
+        let names = [
+            "Via", "Contact", "Expires", "Min-Expires", "Route",
+            "Record-Route", "Path", "Authorization", "Proxy-Authorization", "WWW-Authenticate", "Proxy-Authenticate",
+            "Authentication-Info", "Event", "Subscription-State", "Allow-Events", "Allow", "Accept", "Supported",
+            "Require", "Proxy-Require", "Unsupported", "Content-Encoding",
+            "User-Agent", "Server", "Date", "Subject", "Refer-To", "Referred-By", "Session-Expires", "Identity",
+            "Accept-Contact", "Retry-After", "Warning", "Timestamp", "Flow-Timer",
+            "m", "v", "k", "s", "e", "o", "u", "r", "b", "x", "y", "a",
+            "X-Not-Known", "Vias", "Fro", "Content-Lengths", "Authorisation",
+        ]
+        for name in names {
+            for spelling in [name, name.lowercased(), name.uppercased()] {
+                var lines = baseRegisterLines
+                lines.insert("\(spelling): 1", at: 2)
+                let parsed = try #require(parseOK(message(lines))?.request?.headers[1])
+                #expect(parsed.name == SIPHeaderName(spelling), "\(spelling)")
+                #expect(parsed.name.canonical == SIPHeaderName(spelling).canonical, "\(spelling)")
+                #expect(parsed.rawName == Substring(spelling))
+            }
+        }
+    }
+
+    @Test func editingACopyLeavesTheParsedHeadersAlone() throws {
+        let request = try #require(parseRequest(String(decoding: message(baseRegisterLines), as: UTF8.self)))
+        let original = request.headers
+        var copy = original
+        copy.prepend(SIPHeaderField(.via, "SIP/2.0/TCP proxy.example.net;branch=z9hG4bKp"))
+        copy.append(.userAgent, "test")
+        copy.insert(SIPHeaderField(name: "X-Mid", value: "m"), at: 3)
+        copy.replace(at: copy.firstIndex(of: .maxForwards)!, with: SIPHeaderField(.maxForwards, "69"))
+        copy.removeAll(.contact)
+        copy.set(.contentLength, "7")
+        let removed = copy.remove(at: copy.firstIndex(of: .callID)!)
+        #expect(removed.value == "1j9FpLxk3uxtm8tn@192.0.2.10")
+        #expect(original == request.headers)
+        #expect(original.count == baseRegisterLines.count - 1)
+        #expect(original[.maxForwards] == "70")
+        #expect(
+            copy.map { String($0.rawName) } == [
+                "Via", "Via", "Max-Forwards", "X-Mid", "From", "To", "CSeq", "Content-Length", "User-Agent",
+            ])
+        #expect(copy.all(.via).map(\.value) == ["SIP/2.0/TCP proxy.example.net;branch=z9hG4bKp", original[.via]!])
+        #expect(copy[.maxForwards] == "69" && copy[.contentLength] == "7" && copy["x-mid"] == "m")
+        // Fields kept from the wire are written as received; the changed ones as Name: value.
+        let edited = SIPRequest(method: .register, uri: request.uri, headers: copy)
+        let wire = String(decoding: edited.serialized(), as: UTF8.self)
+        #expect(wire.contains("\r\nFrom: <sip:69@example.net>;tag=a73kszlfl\r\n"))
+        #expect(wire.contains("\r\nMax-Forwards: 69\r\n"))
+        // Replacing one field many times keeps one value (fields no longer used are dropped).
+        var churn = original
+        for n in 0..<200 { churn.set(.expires, String(n)) }
+        #expect(churn[.expires] == "199")
+        #expect(churn.all(.expires).count == 1)
+        #expect(churn.count == original.count + 1)
+    }
 }

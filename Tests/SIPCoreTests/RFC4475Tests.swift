@@ -98,7 +98,8 @@ extension TortureCase {
                 #expect(to.uri.user == "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
                 let from = try r.from
                 #expect(from.displayName == "token1~` token2'+_ token3*%!.-")
-                #expect(from.parameters.value("fromParam''~+*_!.-%") == "\u{440}\u{430}\u{431}\u{43E}\u{442}\u{430}\u{44E}\u{449}\u{438}\u{439}")
+                let working = "\u{440}\u{430}\u{431}\u{43E}\u{442}\u{430}\u{44E}\u{449}\u{438}\u{439}"
+                #expect(from.parameters.value("fromParam''~+*_!.-%") == working)
                 #expect(from.tag == "_token~1'+`*%!-.")
                 #expect(r.callID == #"intmeth.word%ZK-!.*_+'@word`~)(><:\/"][?}{"#)
                 #expect(try r.maxForwards == 255)
@@ -226,7 +227,8 @@ extension TortureCase {
             "3.1.2.2", "clerr.dat",
             .fails(.truncatedBody, status: 400, answerable: true, reason: "Content-Length 9999 exceeds")),
         TortureCase(
-            "3.1.2.3", "ncl.dat", .fails(.invalidContentLength, status: 400, answerable: true, reason: "Content-Length")),
+            "3.1.2.3", "ncl.dat",
+            .fails(.invalidContentLength, status: 400, answerable: true, reason: "Content-Length")),
         TortureCase(
             "3.1.2.4", "scalar02.dat",
             .fails(.invalidHeaderValue, status: 400, answerable: true, reason: "invalid CSeq")),
@@ -248,11 +250,13 @@ extension TortureCase {
             .fails(.malformedStartLine, status: 400, answerable: true, reason: "white space in the Request-URI")),
         TortureCase(
             "3.1.2.9", "lwsstart.dat",
-            .fails(.malformedStartLine, status: 400, answerable: true, reason: "extra white space in the request line")),
+            .fails(
+                .malformedStartLine, status: 400, answerable: true, reason: "extra white space in the request line")),
         TortureCase(
             "3.1.2.10", "trws.dat",
             .fails(
-                .malformedStartLine, status: 400, answerable: true, reason: "white space at the end of the request line")),
+                .malformedStartLine, status: 400, answerable: true,
+                reason: "white space at the end of the request line")),
         TortureCase(
             "3.1.2.11", "escruri.dat",
             .fails(.invalidURI, status: 400, answerable: true, reason: "invalid Request-URI: headers not allowed")),
@@ -261,7 +265,7 @@ extension TortureCase {
             .parses { m in
                 // A Date in EST is wrong but harmless; a proxy forwards it as it is.
                 let r = try request(m)
-                #expect(try r.headers[.date] == "Fri, 01 Jan 2010 16:00:00 EST")
+                #expect(r.headers[.date] == "Fri, 01 Jan 2010 16:00:00 EST")
             }),
         TortureCase(
             "3.1.2.13", "regbadct.dat",
@@ -383,7 +387,7 @@ extension TortureCase {
             "3.3.15", "sdp01.dat",
             .parses { m in
                 let r = try request(m)
-                #expect(try r.headers[.accept] == "text/nobodyKnowsThis")
+                #expect(r.headers[.accept] == "text/nobodyKnowsThis")
             }),
 
         // MARK: §3.4 backward compatibility

@@ -5,21 +5,46 @@
 /// response="…", algorithm=MD5, qop=auth, nc=00000001, cnonce="…"`
 ///
 /// Parameters are kept in order as written; accessors unquote them (quoted-pair escapes removed).
+///
+/// A parsed header keeps its parameters as the text they were written in (a range of the header
+/// value); ``value(_:)`` reads them from there and ``parameters`` lists them when asked for.
 public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
     /// The scheme, e.g. `Digest` (compared case-insensitively).
     public var scheme: String
-    public var parameters: [SIPParameters.Parameter]
+    /// Parsed parameters, as their text (nil once built or changed in code).
+    private var text: ParameterText?
+    private var list: [SIPParameters.Parameter]
+
+    /// The parameters, in order, as written (quoted values keep their quotes).
+    public var parameters: [SIPParameters.Parameter] {
+        get { text?.elements ?? list }
+        set {
+            text = nil
+            list = newValue
+        }
+    }
 
     public init(scheme: String = "Digest", parameters: [SIPParameters.Parameter] = []) {
         self.scheme = scheme
-        self.parameters = parameters
+        self.text = nil
+        self.list = parameters
     }
 
     public var isDigest: Bool { Lexer.equalsIgnoringCase(scheme, "Digest") }
 
     /// The unquoted value of `name`.
     public func value(_ name: String) -> String? {
-        parameters.first { Lexer.equalsIgnoringCase($0.name, name) }?.value.map { Lexer.unquote(Substring($0)) }
+        if let text { return (text.rawValue(name) ?? nil).map { Lexer.unquote(Substring($0)) } }
+        return list.first { Lexer.equalsIgnoringCase($0.name, name) }?.value.map { Lexer.unquote(Substring($0)) }
+    }
+
+    public static func == (lhs: SIPAuthHeader, rhs: SIPAuthHeader) -> Bool {
+        lhs.scheme == rhs.scheme && lhs.parameters == rhs.parameters
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(scheme)
+        hasher.combine(parameters)
     }
 
     /// Adds `name` with a value written as a quoted-string.
@@ -50,42 +75,59 @@ public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
     public var userhash: Bool { value("userhash").map { Lexer.equalsIgnoringCase($0, "true") } ?? false }
 
     public var description: String {
-        scheme + " " + parameters.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: ", ")
+        var out = scheme + " "
+        if let text {
+            text.write(into: &out)
+        } else {
+            out += list.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: ", ")
+        }
+        return out
     }
 
-    /// Parses `Scheme name=value, name="quoted", …`.
+    /// Parses `Scheme name=value, name="quoted", …`: the scheme and each name are tokens, each
+    /// value a token or a quoted string; the parameters are checked but not copied.
     public init(parsing text: Substring, limits: SIPParserLimits = .default) throws(SIPParseError) {
-        let t = Lexer.trim(text)
-        let utf8 = t.utf8
-        guard let space = utf8.firstIndex(where: { Lexer.isLWS($0) }) else {
-            let scheme = t
-            guard Lexer.isToken(scheme) else { throw SIPParseError(.invalidHeaderValue, "invalid auth scheme") }
-            self.init(scheme: String(scheme))
-            return
+        var header: SIPAuthHeader?
+        var failure: SIPParseError?
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) {
+                header = try SIPAuthHeader.parse(p, source: source, offset: offset, limits: limits)
+            } catch {
+                failure = error
+            }
         }
-        let scheme = t[t.startIndex..<space]
-        guard Lexer.isToken(scheme) else { throw SIPParseError(.invalidHeaderValue, "invalid auth scheme") }
-        var parameters: [SIPParameters.Parameter] = []
-        for part in try Lexer.split(
-            t[space...], separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting) {
-            guard parameters.count < limits.maxParameters else {
-                throw SIPParseError(.limitExceeded, "too many auth parameters")
-            }
-            guard let eq = part.utf8.firstIndex(of: Lexer.equals) else {
-                throw SIPParseError(.invalidHeaderValue, "auth parameter without '='")
-            }
-            let name = Lexer.trim(part[part.startIndex..<eq])
-            let value = Lexer.trim(part[part.utf8.index(after: eq)...])
-            guard Lexer.isToken(name) else { throw SIPParseError(.invalidHeaderValue, "invalid auth parameter name") }
-            if value.utf8.first == Lexer.quote {
-                guard Lexer.isQuotedString(value) else {
-                    throw SIPParseError(.invalidHeaderValue, "unterminated quoted auth parameter")
-                }
-            } else if !Lexer.isToken(value) {
-                throw SIPParseError(.invalidHeaderValue, "invalid auth parameter value")
-            }
-            parameters.append(.init(name: String(name), value: String(value)))
+        if let failure { throw failure }
+        self = header.take().unsafelyUnwrapped
+    }
+
+    /// Parses the header value whose bytes `p` start at UTF-8 offset `offset` of `source` (which
+    /// the parameters refer to).
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
+        throws(SIPParseError) -> SIPAuthHeader
+    {
+        var start = 0
+        var end = p.count
+        while start < end, Lexer.isLWS(p[start]) { start += 1 }
+        while end > start, Lexer.isLWS(p[end - 1]) { end -= 1 }
+        var space = start
+        while space < end, !Lexer.isLWS(p[space]) { space += 1 }
+        guard space > start, (start..<space).allSatisfy({ Lexer.isToken(p[$0]) }) else {
+            throw SIPParseError(.invalidHeaderValue, "invalid auth scheme")
         }
-        self.init(scheme: String(scheme), parameters: parameters)
+        var header = SIPAuthHeader(scheme: SIPURI.string(p, start, space))
+        if space < end {
+            var any = false
+            if let failure = ParameterText.scanAuth(p, space, end, limit: limits.maxParameters, { _, _ in
+                any = true
+                return true
+            }) {
+                throw failure
+            }
+            if any {
+                header.text = ParameterText(
+                    source: source, start: Int32(offset + space), end: Int32(offset + end), style: .auth)
+            }
+        }
+        return header
     }
 }

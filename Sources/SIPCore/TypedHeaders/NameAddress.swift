@@ -46,79 +46,112 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
     /// `limitExceeded` error), white space inside the brackets, a URI that does not parse (an
     /// empty user in a sip/sips URI included) and a repeated `tag` parameter.
     public init(parsing text: Substring, limits: SIPParserLimits = .default) throws(SIPParseError) {
-        let t = Lexer.trim(text)
-        guard !t.isEmpty else { throw SIPParseError(.invalidHeaderValue, "empty address") }
-        let (open, close) = try SIPNameAddress.brackets(t, limits: limits)
+        var address: SIPNameAddress?
+        var failure: SIPParseError?
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) {
+                address = try SIPNameAddress.parse(p, source: source, offset: offset, limits: limits)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        self = address.take().unsafelyUnwrapped
+    }
+
+    /// Parses the address whose UTF-8 bytes `p` start at UTF-8 offset `offset` of `source`; the
+    /// URI and header parameters are kept as ranges of `source`.
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
+        throws(SIPParseError) -> SIPNameAddress
+    {
+        var start = 0
+        var end = p.count
+        while start < end, Lexer.isLWS(p[start]) { start += 1 }
+        while end > start, Lexer.isLWS(p[end - 1]) { end -= 1 }
+        guard start < end else { throw SIPParseError(.invalidHeaderValue, "empty address") }
+        let (open, close) = try brackets(p, start, end, limits: limits)
         var displayName: String?
-        var uriText: Substring
-        var rest: Substring
+        let uriStart: Int
+        let uriEnd: Int
+        var rest: Int
         if let open, let close {
-            let name = Lexer.trim(t[t.startIndex..<open])
-            if !name.isEmpty {
-                if name.utf8.first == Lexer.quote {
-                    guard Lexer.isQuotedString(name) else {
+            var nameEnd = open
+            while nameEnd > start, Lexer.isLWS(p[nameEnd - 1]) { nameEnd -= 1 }
+            if nameEnd > start {
+                if p[start] == Lexer.quote {
+                    guard Lexer.quotedStringEnd(p, from: start, to: nameEnd) == nameEnd else {
                         throw SIPParseError(.invalidHeaderValue, "invalid display name")
                     }
-                    displayName = Lexer.unquote(name)
+                    displayName = Lexer.unquote(p, start, nameEnd)
                 } else {
                     // *(token LWS): tokens separated by white space.
-                    guard name.utf8.allSatisfy({ Lexer.isToken($0) || Lexer.isWhitespace($0) }) else {
+                    guard (start..<nameEnd).allSatisfy({ Lexer.isToken(p[$0]) || Lexer.isWhitespace(p[$0]) }) else {
                         throw SIPParseError(.invalidHeaderValue, "invalid display name")
                     }
-                    displayName = String(name)
+                    displayName = SIPURI.string(p, start, nameEnd)
                 }
             }
-            uriText = t[t.utf8.index(after: open)..<close]
-            rest = t[t.utf8.index(after: close)...]
-            if uriText.utf8.contains(where: { Lexer.isLWS($0) }) {
+            uriStart = open + 1
+            uriEnd = close
+            rest = close + 1
+            if (uriStart..<uriEnd).contains(where: { Lexer.isLWS(p[$0]) }) {
                 throw SIPParseError(.invalidURI, "white space inside URI")
             }
         } else {
-            if let semi = t.utf8.firstIndex(of: Lexer.semicolon) {
-                uriText = t[t.startIndex..<semi]
-                rest = t[semi...]
-            } else {
-                uriText = t
-                rest = t[t.endIndex...]
-            }
-            uriText = Lexer.trim(uriText)
-            if uriText.utf8.contains(where: {
-                Lexer.isLWS($0) || $0 == Lexer.question || $0 == Lexer.comma || $0 == Lexer.quote
+            var semi = start
+            while semi < end, p[semi] != Lexer.semicolon { semi += 1 }
+            var hi = semi
+            while hi > start, Lexer.isLWS(p[hi - 1]) { hi -= 1 }
+            uriStart = start
+            uriEnd = hi
+            rest = semi
+            if (uriStart..<uriEnd).contains(where: {
+                Lexer.isLWS(p[$0]) || p[$0] == Lexer.question || p[$0] == Lexer.comma || p[$0] == Lexer.quote
             }) {
                 throw SIPParseError(.invalidHeaderValue, "addr-spec with reserved characters needs angle brackets")
             }
         }
-        let uri = try SIPURI.parse(uriText, limits: limits)
-        let restTrimmed = Lexer.trim(rest)
+        let uri = try SIPURI.parse(
+            UnsafeBufferPointer(rebasing: p[uriStart..<uriEnd]), source: source, offset: offset + uriStart,
+            limits: limits)
+        while rest < end, Lexer.isLWS(p[rest]) { rest += 1 }
         var parameters = SIPParameters()
-        if !restTrimmed.isEmpty {
-            guard restTrimmed.utf8.first == Lexer.semicolon else {
+        if rest < end {
+            guard p[rest] == Lexer.semicolon else {
                 throw SIPParseError(.invalidHeaderValue, "unexpected text after address")
             }
-            parameters = try SIPParameters.parse(restTrimmed, limits: limits)
-            if parameters.elements.lazy.filter({ Lexer.equalsIgnoringCase($0.name, "tag") }).count > 1 {
+            var tags = 0
+            parameters = try SIPParameters.parse(
+                UnsafeBufferPointer(rebasing: p[rest..<end]), source: source, offset: offset + rest, limits: limits,
+                tags: &tags)
+            if tags > 1 {
                 throw SIPParseError(.invalidHeaderValue, "more than one tag parameter")
             }
         }
-        self.init(displayName: displayName, uri: uri, parameters: parameters)
+        return SIPNameAddress(displayName: displayName, uri: uri, parameters: parameters)
     }
 
-    /// The `<` and `>` around the URI of a name-addr (nil, nil for an addr-spec), found outside
-    /// quoted strings, which are checked on the way.
-    static func brackets(_ t: Substring, limits: SIPParserLimits) throws(SIPParseError) -> (
-        Substring.Index?, Substring.Index?
-    ) {
-        let utf8 = t.utf8
-        var open: Substring.Index?
-        var close: Substring.Index?
+    /// The `<` and `>` around the URI of a name-addr in `p[start..<end]` (nil, nil for an
+    /// addr-spec), found outside quoted strings, which are checked on the way.
+    static func brackets(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, limits: SIPParserLimits)
+        throws(SIPParseError) -> (Int?, Int?)
+    {
+        var open: Int?
+        var close: Int?
         var depth = 0
         var pairs = 0
-        var i = utf8.startIndex
-        while i < utf8.endIndex {
-            let byte = utf8[i]
+        var i = start
+        // '"' '<' '>': the bytes that matter here (all below 64).
+        let specials: UInt64 = 1 << 0x22 | 1 << 0x3C | 1 << 0x3E
+        while i < end {
+            let byte = p[i]
+            if byte >= 64 || (specials >> UInt64(byte)) & 1 == 0 {
+                i += 1
+                continue
+            }
             if byte == Lexer.quote {
-                switch Lexer.scanQuotedString(utf8, from: i) {
-                case .end(let end): i = end
+                switch Lexer.scanQuotedString(p, from: i, to: end) {
+                case .end(let after): i = after
                 case .unterminated: throw SIPParseError(.invalidHeaderValue, "unterminated quoted string")
                 case .invalid: throw SIPParseError(.invalidHeaderValue, "invalid character in quoted string")
                 }
@@ -134,7 +167,7 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
                 depth -= 1
                 if close == nil { close = i }
             }
-            i = utf8.index(after: i)
+            i += 1
         }
         guard depth == 0 else { throw SIPParseError(.invalidHeaderValue, "missing '>' in address") }
         // One pair only: nested or repeated brackets are no name-addr.

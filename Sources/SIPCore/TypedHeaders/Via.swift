@@ -62,127 +62,153 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
     /// Parses one Via value whatever SIP version it names; the second result is the
     /// `unsupportedVersion` error for a version other than 2.0.
     static func parse(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> (SIPVia, SIPParseError?) {
-        let t = Lexer.trim(text)
-        let utf8 = t.utf8
-        // sent-protocol = protocol-name SLASH protocol-version SLASH transport (LWS allowed around '/')
-        var index = utf8.startIndex
-        var tokens: [Substring] = []
-        for _ in 0..<3 {
-            while index < utf8.endIndex, Lexer.isWhitespace(utf8[index]) { index = utf8.index(after: index) }
-            let tokenStart = index
-            while index < utf8.endIndex, Lexer.isToken(utf8[index]) { index = utf8.index(after: index) }
-            guard index > tokenStart else { throw SIPParseError(.invalidHeaderValue, "invalid Via sent-protocol") }
-            tokens.append(t[tokenStart..<index])
-            while index < utf8.endIndex, Lexer.isWhitespace(utf8[index]) { index = utf8.index(after: index) }
-            if tokens.count < 3 {
-                guard index < utf8.endIndex, utf8[index] == Lexer.slash else {
-                    throw SIPParseError(.invalidHeaderValue, "invalid Via sent-protocol")
-                }
-                index = utf8.index(after: index)
+        var result: (SIPVia, SIPParseError?)?
+        var failure: SIPParseError?
+        Lexer.withSource(text) { p, source, offset in
+            do throws(SIPParseError) { result = try parse(p, source: source, offset: offset, limits: limits) } catch {
+                failure = error
             }
         }
-        guard Lexer.equalsIgnoringCase(tokens[0], "SIP") else {
+        if let failure { throw failure }
+        return result.take().unsafelyUnwrapped
+    }
+
+    /// Parses the Via value whose bytes `p` start at UTF-8 offset `offset` of `source` (which the
+    /// parameters refer to).
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, source: String, offset: Int, limits: SIPParserLimits)
+        throws(SIPParseError) -> (SIPVia, SIPParseError?)
+    {
+        var end = p.count
+        while end > 0, Lexer.isLWS(p[end - 1]) { end -= 1 }
+        var index = 0
+        while index < end, Lexer.isLWS(p[index]) { index += 1 }
+        // sent-protocol = protocol-name SLASH protocol-version SLASH transport (LWS allowed around '/')
+        var tokens = (name: 0..<0, version: 0..<0, transport: 0..<0)
+        for k in 0..<3 {
+            while index < end, Lexer.isWhitespace(p[index]) { index += 1 }
+            let tokenStart = index
+            while index < end, Lexer.isToken(p[index]) { index += 1 }
+            guard index > tokenStart else { throw SIPParseError(.invalidHeaderValue, "invalid Via sent-protocol") }
+            switch k {
+            case 0: tokens.name = tokenStart..<index
+            case 1: tokens.version = tokenStart..<index
+            default: tokens.transport = tokenStart..<index
+            }
+            while index < end, Lexer.isWhitespace(p[index]) { index += 1 }
+            if k < 2 {
+                guard index < end, p[index] == Lexer.slash else {
+                    throw SIPParseError(.invalidHeaderValue, "invalid Via sent-protocol")
+                }
+                index += 1
+            }
+        }
+        guard tokens.name.count == 3, Lexer.lower(p[tokens.name.lowerBound]) == 0x73,
+            Lexer.lower(p[tokens.name.lowerBound + 1]) == 0x69, Lexer.lower(p[tokens.name.lowerBound + 2]) == 0x70
+        else {
             throw SIPParseError(.invalidHeaderValue, "invalid Via protocol")
         }
-        let rest = t[index...]
-        let sentBy: Substring
+        var semi = index
+        while semi < end, p[semi] != Lexer.semicolon { semi += 1 }
         var parameters = SIPParameters()
-        if let semi = rest.utf8.firstIndex(of: Lexer.semicolon) {
-            sentBy = Lexer.trim(rest[rest.startIndex..<semi])
-            parameters = try SIPParameters.parse(rest[semi...], limits: limits)
-        } else {
-            sentBy = Lexer.trim(rest)
+        var tags = 0
+        if semi < end {
+            parameters = try SIPParameters.parse(
+                UnsafeBufferPointer(rebasing: p[semi..<end]), source: source, offset: offset + semi, limits: limits,
+                tags: &tags)
         }
-        let (host, port) = try SIPVia.parseHostPort(sentBy)
+        let (host, port) = try SIPVia.parseHostPort(p, index, semi)
         let via = SIPVia(
-            transport: Lexer.lowercasedASCII(tokens[2]).uppercased(), host: host, port: port, parameters: parameters)
-        return (via, tokens[1] == "2.0" ? nil : SIPVia.unsupportedVersion)
+            transport: Lexer.uppercasedASCII(p, tokens.transport), host: host, port: port, parameters: parameters)
+        let v = tokens.version
+        let is20 = v.count == 3 && p[v.lowerBound] == 0x32 && p[v.lowerBound + 1] == 0x2E && p[v.lowerBound + 2] == 0x30
+        return (via, is20 ? nil : SIPVia.unsupportedVersion)
     }
 
     static var unsupportedVersion: SIPParseError {
         SIPParseError(.unsupportedVersion, "SIP-Version in Via not supported")
     }
 
-    /// The `unsupportedVersion` error when the first value of the Via field `value` starts with a
-    /// `SIP/x.y/` sent-protocol whose version is not 2.0; nil otherwise (also when it is no
-    /// sent-protocol at all: the Via accessors report that). Looks at the bytes only, so the
+    /// True when the first value of a Via field, the bytes `p[start..<end]`, starts with a
+    /// `SIP/x.y/` sent-protocol whose version is not 2.0; false otherwise (also when it is no
+    /// sent-protocol at all: the Via accessors report that). Looks at a few bytes only, so the
     /// parser can afford it for every request.
-    static func versionError(_ value: Substring) -> SIPParseError? {
-        let utf8 = value.utf8
-        var i = utf8.startIndex
-        func skipWhitespace() { while i < utf8.endIndex, Lexer.isWhitespace(utf8[i]) { utf8.formIndex(after: &i) } }
-        func token() -> Substring.Index {
-            let start = i
-            while i < utf8.endIndex, Lexer.isToken(utf8[i]) { utf8.formIndex(after: &i) }
-            return start
-        }
-        skipWhitespace()
-        let nameStart = token()
-        guard Lexer.equalsIgnoringCase(value[nameStart..<i], "SIP") else { return nil }
-        skipWhitespace()
-        guard i < utf8.endIndex, utf8[i] == Lexer.slash else { return nil }
-        utf8.formIndex(after: &i)
-        skipWhitespace()
-        let versionStart = token()
-        let version = value[versionStart..<i]
-        skipWhitespace()
-        guard !version.isEmpty, i < utf8.endIndex, utf8[i] == Lexer.slash, version != "2.0" else { return nil }
-        return unsupportedVersion
+    static func namesOtherVersion(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end, Lexer.isWhitespace(p[i]) { i += 1 }
+        guard i + 3 <= end, Lexer.lower(p[i]) == 0x73, Lexer.lower(p[i + 1]) == 0x69, Lexer.lower(p[i + 2]) == 0x70
+        else { return false }
+        i += 3
+        while i < end, Lexer.isWhitespace(p[i]) { i += 1 }
+        guard i < end, p[i] == Lexer.slash else { return false }
+        i += 1
+        while i < end, Lexer.isWhitespace(p[i]) { i += 1 }
+        let versionStart = i
+        while i < end, Lexer.isToken(p[i]) { i += 1 }
+        let versionEnd = i
+        while i < end, Lexer.isWhitespace(p[i]) { i += 1 }
+        guard versionEnd > versionStart, i < end, p[i] == Lexer.slash else { return false }
+        return !(versionEnd - versionStart == 3 && p[versionStart] == 0x32 && p[versionStart + 1] == 0x2E
+            && p[versionStart + 2] == 0x30)
     }
 
     /// True when the top value of the Via field `value` can route an answer: it parses, perhaps
     /// naming another SIP version (answered with 505).
     static func isUsableTop(_ value: Substring, limits: SIPParserLimits) -> Bool {
         guard
-            let top = try? Lexer.split(value, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting)
-                .first
+            let top = try? Lexer.split(
+                value, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting
+            ).first
         else { return false }
         return (try? SIPVia.parse(top, limits: limits)) != nil
     }
 
-    /// Parses `host[:port]` with a bracketed IPv6 reference allowed.
-    static func parseHostPort(_ text: Substring) throws(SIPParseError) -> (String, Int?) {
-        guard !text.isEmpty else { throw SIPParseError(.invalidHeaderValue, "missing Via sent-by") }
-        var hostEnd = text.endIndex
-        var portText: Substring?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else {
-                throw SIPParseError(.invalidHeaderValue, "invalid Via IPv6 sent-by")
+    /// Parses `host[:port]` in `p[start..<end]`, with a bracketed IPv6 reference allowed and
+    /// white space around the colon (COLON = SWS ":" SWS, RFC 3261 §25.1).
+    static func parseHostPort(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) throws(SIPParseError)
+        -> (String, Int?)
+    {
+        var lo = start
+        var hi = end
+        while lo < hi, Lexer.isLWS(p[lo]) { lo += 1 }
+        while hi > lo, Lexer.isLWS(p[hi - 1]) { hi -= 1 }
+        guard lo < hi else { throw SIPParseError(.invalidHeaderValue, "missing Via sent-by") }
+        var hostEnd = hi
+        var portStart: Int?
+        if p[lo] == Lexer.openBracket {
+            var close = lo
+            while close < hi, p[close] != Lexer.closeBracket { close += 1 }
+            guard close < hi else { throw SIPParseError(.invalidHeaderValue, "invalid Via IPv6 sent-by") }
+            hostEnd = close + 1
+            var after = hostEnd
+            while after < hi, Lexer.isLWS(p[after]) { after += 1 }
+            if after < hi {
+                guard p[after] == Lexer.colon else { throw SIPParseError(.invalidHeaderValue, "invalid Via sent-by") }
+                portStart = after + 1
             }
-            hostEnd = text.index(after: close)
-            let after = Lexer.trim(text[hostEnd...])  // COLON = SWS ":" SWS (RFC 3261 §25.1)
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw SIPParseError(.invalidHeaderValue, "invalid Via sent-by") }
-                portText = after.dropFirst()
+        } else {
+            var colon = lo
+            while colon < hi, p[colon] != Lexer.colon { colon += 1 }
+            if colon < hi {
+                hostEnd = colon
+                portStart = colon + 1
             }
-        } else if let colon = text.firstIndex(of: ":") {
-            hostEnd = colon
-            portText = text[text.index(after: colon)...]
         }
-        let host = Lexer.trim(text[text.startIndex..<hostEnd])
-        guard
-            host.utf8.allSatisfy({
-                Lexer.isAlpha($0) || Lexer.isDigit($0) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F || $0 == 0x3A
-                    || $0 == 0x5B || $0 == 0x5D
-            }), !host.isEmpty
+        var trimmedEnd = hostEnd
+        while trimmedEnd > lo, Lexer.isLWS(p[trimmedEnd - 1]) { trimmedEnd -= 1 }
+        guard trimmedEnd > lo,
+            (lo..<trimmedEnd).allSatisfy({
+                SIPURI.ByteClass.host.contains(p[$0]) || p[$0] == Lexer.colon || p[$0] == Lexer.openBracket
+                    || p[$0] == Lexer.closeBracket
+            })
         else { throw SIPParseError(.invalidHeaderValue, "invalid Via host") }
         var port: Int?
-        if let portText {
-            guard let value = Lexer.parseDecimal(Lexer.trim(portText), max: 65535) else {
+        if var i = portStart {
+            while i < hi, Lexer.isLWS(p[i]) { i += 1 }
+            guard i < hi, let value = Lexer.parseDecimal(p, i, hi, max: 65535) else {
                 throw SIPParseError(.invalidHeaderValue, "invalid Via port")
             }
             port = Int(value)
         }
-        return (String(host), port)
-    }
-
-    /// Parses a comma-separated list of Via values.
-    static func parseList(_ text: Substring, limits: SIPParserLimits) throws(SIPParseError) -> [SIPVia] {
-        var result: [SIPVia] = []
-        for part in try Lexer.split(
-            text, separator: Lexer.comma, limit: limits.maxParameters, nesting: limits.maxNesting) {
-            result.append(try SIPVia(parsing: part, limits: limits))
-        }
-        return result
+        return (SIPURI.string(p, lo, trimmedEnd), port)
     }
 }

@@ -93,8 +93,24 @@ public struct SIPRequestEssentials: Sendable {
 
     /// The first value of a Via line (up to the first comma outside quotes).
     public static func topValue(of value: Substring) -> Substring {
-        guard let comma = Lexer.firstUnquoted(Lexer.comma, in: value) else { return value }
-        return value[value.startIndex..<comma]
+        var inQuotes = false
+        var escaped = false
+        let utf8 = value.utf8
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if escaped {
+                escaped = false
+            } else if inQuotes, byte == Lexer.backslash {
+                escaped = true
+            } else if byte == Lexer.quote {
+                inQuotes.toggle()
+            } else if byte == Lexer.comma, !inQuotes {
+                return value[value.startIndex..<index]
+            }
+            index = utf8.index(after: index)
+        }
+        return value
     }
 
     private static func address(_ headers: SIPHeaders, _ name: SIPHeaderName, limits: SIPParserLimits)

@@ -65,6 +65,10 @@ public final class BindingWriter: Service, Sendable {
     private struct State {
         var pending: [Waiter] = []
         var pendingUpdates = 0
+        /// True from the wake-up a submission sent until the commit loop found the queue empty:
+        /// while it is set, submissions only queue (the loop will see them), so the loop is
+        /// woken once per idle period, not once per submission.
+        var awake = false
         var closed = false
         var statistics = Statistics()
     }
@@ -100,20 +104,21 @@ public final class BindingWriter: Service, Sendable {
             executor.execute { completion(.success([])) }
             return
         }
-        let rejection: StorageError? = state.withLock { state in
-            if state.closed { return .shuttingDown }
+        enum Queued { case refused(StorageError), queued(wake: Bool) }
+        let queued: Queued = state.withLock { state in
+            if state.closed { return .refused(.shuttingDown) }
             if state.pendingUpdates + updates.count > configuration.maxPendingUpdates, state.pendingUpdates > 0 {
-                return .overloaded(limit: configuration.maxPendingUpdates)
+                return .refused(.overloaded(limit: configuration.maxPendingUpdates))
             }
             state.pending.append(Waiter(updates: updates, executor: executor, completion: completion))
             state.pendingUpdates += updates.count
             backlogCount.add(updates.count, ordering: .relaxed)
-            return nil
+            defer { state.awake = true }
+            return .queued(wake: !state.awake)
         }
-        if let rejection {
-            executor.execute { completion(.failure(rejection)) }
-        } else {
-            wakeup.yield()
+        switch queued {
+        case .refused(let error): executor.execute { completion(.failure(error)) }
+        case .queued(let wake): if wake { wakeup.yield() }
         }
     }
 
@@ -167,7 +172,10 @@ public final class BindingWriter: Service, Sendable {
 
     private func takeBatch() -> [Waiter]? {
         state.withLock { state in
-            guard !state.pending.isEmpty else { return nil }
+            guard !state.pending.isEmpty else {
+                state.awake = false
+                return nil
+            }
             var count = 0
             var taken = 0
             for waiter in state.pending {

@@ -8,7 +8,7 @@ import Synchronization
 /// sees nothing else: its receive queue never drains, latency grows towards the clients'
 /// retransmission timers (T1 = 500 ms), and the kernel eventually drops datagrams. So a socket
 /// counts as backlogged once every cycle has come back full for ``backlogAfter`` (default
-/// 100 ms), and stops counting at the first cycle that is not full.
+/// 400 ms: most of T1, after which clients retransmit), and stops counting at the first cycle that is not full.
 ///
 /// Reading the signal is one atomic load, so a request processor can consult it for every
 /// request and shed new work early (503 with Retry-After, RFC 3261 §21.5.4) before it costs
@@ -20,7 +20,7 @@ public final class SIPIngressLoad: Sendable {
     public let backlogAfter: Duration
     private let backlogged = Atomic<Int>(0)
 
-    public init(maxMessagesPerRead: Int = 16, backlogAfter: Duration = .milliseconds(100)) {
+    public init(maxMessagesPerRead: Int = 16, backlogAfter: Duration = .milliseconds(400)) {
         self.maxMessagesPerRead = max(1, maxMessagesPerRead)
         self.backlogAfter = backlogAfter
     }

@@ -83,11 +83,11 @@ public final class SwitchboardApplication: Sendable {
             logger: logger.withLabel("switchboard.transport"))
         let identity = SIPLocalIdentity(
             domains: domains, listenerHosts: transportConfiguration.listeners.map(\.url.host))
-        let ingress = transport.ingressLoad
-        let commitBacklogLimit = configuration.registrar.overloadCommitBacklog
+        let overload = OverloadSignal(
+            ingress: transport.ingressLoad, writer: writer,
+            commitBacklogLimit: configuration.registrar.overloadCommitBacklog, logger: logger.withLabel("switchboard.sip"))
         chain = RequestChain.make(
-            identity: identity, registrar: registrar,
-            isOverloaded: { ingress.isBacklogged || writer.backlog > commitBacklogLimit },
+            identity: identity, registrar: registrar, isOverloaded: { overload.isOverloaded },
             logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(

@@ -45,6 +45,13 @@ let package = Package(
         ),
         // Release driver: CPU per REGISTER on the registrar path; run under perf or callgrind.
         .executableTarget(name: "RegistrarPathProfile", dependencies: ["RegistrarPath"]),
+        // Resident memory of the location index per binding.
+        .executableTarget(
+            name: "LocationMemoryProfile",
+            dependencies: [
+                .product(name: "SIPCore", package: "switchboard"), .product(name: "SIPStorage", package: "switchboard"),
+            ]
+        ),
         // A plain release driver to run under valgrind --tool=callgrind (instruction counts).
         .executableTarget(
             name: "SIPCoreProfile",

@@ -32,10 +32,11 @@ wait_answering() { # prints seconds from $1 (epoch ns) to the first answered OPT
     local t0=$1
     for _ in $(seq 1 1000); do
         if python3 - "$PORT" <<'PY' 2>/dev/null; then break; fi
-import socket, sys
+import os, socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.02)
-msg = ("OPTIONS sip:example.net SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:35099;branch=z9hG4bKprobe\r\n"
-       "From: <sip:probe@example.net>;tag=1\r\nTo: <sip:example.net>\r\nCall-ID: probe\r\nCSeq: 1 OPTIONS\r\n"
+n = os.urandom(6).hex()  # a new transaction each probe (a reused branch would match the old one)
+msg = ("OPTIONS sip:example.net SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:35099;branch=z9hG4bK" + n + ";rport\r\n"
+       "From: <sip:probe@example.net>;tag=1\r\nTo: <sip:example.net>\r\nCall-ID: probe-" + n + "\r\nCSeq: 1 OPTIONS\r\n"
        "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
 s.sendto(msg.encode(), ("127.0.0.1", int(sys.argv[1])))
 data = s.recv(4096)

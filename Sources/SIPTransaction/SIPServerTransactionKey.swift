@@ -10,7 +10,7 @@ public import SIPCore
 ///   of the request. The To tag is compared separately (see ``SIPLegacyTransactionKey``).
 public enum SIPServerTransactionKey: Sendable, Hashable {
     case rfc3261(branch: String, sentBy: String, method: SIPMethod)
-    case rfc2543(SIPLegacyTransactionKey)
+    indirect case rfc2543(SIPLegacyTransactionKey)
 
     /// The key of the transaction `request` belongs to (ACK maps to its INVITE).
     public init(request: SIPRequest) throws(SIPParseError) {

@@ -4,12 +4,21 @@ import SIPTransport
 
 /// A side effect collected under a stripe lock and performed after it is released.
 enum TransactionEffect: Sendable {
-    case sendResponse(SIPResponse, SIPServerTransactionHandle)
+    case sendResponse(SIPResponse, ServerSend)
     case sendRequest(SIPRequest, SIPDestination, key: SIPClientTransactionKey, id: UInt64)
     case newRequest(SIPServerTransactionHandle)
     case ack(SIPRequest, SIPSource)
     case serverFailed(SIPServerTransactionHandle, SIPTransactionFailure)
     case clientEvent(@Sendable (SIPClientTransactionEvent) -> Void, SIPClientTransactionEvent)
+}
+
+/// Where a server transaction's response goes, and which transaction to tell when it cannot
+/// be sent (the TU's handle while the transaction still has one).
+struct ServerSend: Sendable {
+    let key: SIPServerTransactionKey
+    let id: UInt64
+    let source: SIPSource
+    let handle: SIPServerTransactionHandle?
 }
 
 extension SIPTransactionLayer {
@@ -20,10 +29,10 @@ extension SIPTransactionLayer {
         var deferredSends: [TransactionEffect] = []
         for effect in effects {
             switch effect {
-            case .sendResponse(let response, let handle):
+            case .sendResponse(let response, let send):
                 if let immediateSender {
-                    immediateSender.sendResponseImmediately(response, to: handle.source) { [self] error in
-                        serverSendFailed(handle, error: error)
+                    immediateSender.sendResponseImmediately(response, to: send.source) { [self] error in
+                        serverSendFailed(send, error: error)
                     }
                 } else {
                     deferredSends.append(effect)
@@ -72,9 +81,9 @@ extension SIPTransactionLayer {
 
     private func performSend(_ effect: TransactionEffect) async {
         switch effect {
-        case .sendResponse(let response, let handle):
-            do { try await sender.sendResponse(response, to: handle.source) } catch {
-                serverSendFailed(handle, error: error)
+        case .sendResponse(let response, let send):
+            do { try await sender.sendResponse(response, to: send.source) } catch {
+                serverSendFailed(send, error: error)
             }
         case .sendRequest(let request, let destination, let key, let id):
             do { try await sender.send(.request(request), to: destination) } catch {

@@ -25,7 +25,7 @@ extension SIPTransactionLayer {
         let shard = shardIndex(key)
         var effects: [TransactionEffect] = []
         let outcome = shards[shard].state.withLock { state -> Outcome in
-            if var entry = state.servers[key], entry.toTagMatches(request) {
+            if var entry = state.servers[key], entry.toTagMatches(request, key: key) {
                 let actions = entry.machine.receiveRequest(request)
                 applyServer(actions, key: key, entry: &entry, shard: shard, state: &state, effects: &effects)
                 return .absorbed
@@ -43,7 +43,7 @@ extension SIPTransactionLayer {
             var entry = ServerEntry(
                 machine: ServerMachine(
                     request: request, isReliable: source.transport.isStream, timers: configuration.timers),
-                handle: handle, requestToTag: essentials.to.tag, responseToTag: nil)
+                handle: handle, id: record.id, source: source, requestToTag: essentials.to.tag, responseToTag: nil)
             if let lifetime = configuration.maximumLifetime {
                 arm(.lifetime, after: lifetime, target: .server(key, id: handle.id), shard: shard, timers: &entry.timers, state: &state)
             }
@@ -74,7 +74,7 @@ extension SIPTransactionLayer {
         let shard = shardIndex(handle.key)
         var effects: [TransactionEffect] = []
         let accepted = shards[shard].state.withLock { state -> Bool in
-            guard var entry = state.servers[handle.key], entry.handle.id == handle.id else { return false }
+            guard var entry = state.servers[handle.key], entry.id == handle.id else { return false }
             let actions = entry.machine.sendResponse(response)
             guard !actions.isEmpty else { return false }
             applyServer(actions, key: handle.key, entry: &entry, shard: shard, state: &state, effects: &effects)
@@ -104,7 +104,7 @@ extension SIPTransactionLayer {
 
     private func inviteTransaction(key: SIPServerTransactionKey, cancel: SIPRequest) -> SIPServerTransactionHandle? {
         shards[shardIndex(key)].state.withLock { state -> SIPServerTransactionHandle? in
-            guard let entry = state.servers[key], entry.machine.isCancellable, entry.toTagMatches(cancel) else {
+            guard let entry = state.servers[key], entry.machine.isCancellable, entry.toTagMatches(cancel, key: key) else {
                 return nil
             }
             return entry.handle
@@ -117,12 +117,13 @@ extension SIPTransactionLayer {
         _ actions: [SIPTransactionAction], key: SIPServerTransactionKey, entry: inout ServerEntry, shard: Int,
         state: inout ShardState, effects: inout [TransactionEffect]
     ) {
-        let target = TimerTarget.server(key, id: entry.handle.id)
+        let target = TimerTarget.server(key, id: entry.id)
+        let send = ServerSend(key: key, id: entry.id, source: entry.source, handle: entry.handle)
         for action in actions {
             switch action {
             case .send(.response(let response)):
                 if response.isFinal, case .rfc2543 = key { entry.responseToTag = response.toTag }
-                effects.append(.sendResponse(response, entry.handle))
+                effects.append(.sendResponse(response, send))
             case .send(.request):
                 continue  // a server transaction sends no requests
             case .startTimer(let timer, let delay):
@@ -130,13 +131,17 @@ extension SIPTransactionLayer {
             case .cancelTimer(let timer):
                 entry.timers.disarm(.rfc(timer))
             case .passToTU(.request(let request)):
-                effects.append(request.method == .ack ? .ack(request, entry.handle.source) : .newRequest(entry.handle))
+                if request.method == .ack {
+                    effects.append(.ack(request, entry.source))
+                } else if let handle = entry.handle {
+                    effects.append(.newRequest(handle))
+                }
             case .passToTU(.response):
                 continue
             case .timeout:
-                effects.append(.serverFailed(entry.handle, .timeout))
+                if let handle = entry.handle { effects.append(.serverFailed(handle, .timeout)) }
             case .transportError:
-                effects.append(.serverFailed(entry.handle, .transportError))
+                if let handle = entry.handle { effects.append(.serverFailed(handle, .transportError)) }
             case .terminate:
                 entry.timers.cancelAll()
                 state.servers[key] = nil
@@ -144,22 +149,29 @@ extension SIPTransactionLayer {
                 return
             }
         }
+        if entry.handle != nil, let compacted = entry.machine.compacted {
+            entry.machine = compacted
+            entry.handle = nil
+            entry.timers.disarm(.lifetime)  // Timer J ends it now
+        }
         state.servers[key] = entry
     }
 
     /// A response could not be sent (§17.2.4).
-    func serverSendFailed(_ handle: SIPServerTransactionHandle, error: any Error) {
-        logger.debug("could not send response", metadata: ["sip.error": "\(error)", "sip.call_id": "\(handle.request.callID ?? "")"])
-        let shard = shardIndex(handle.key)
+    func serverSendFailed(_ send: ServerSend, error: any Error) {
+        logger.debug("could not send response", metadata: ["sip.error": "\(error)"])
+        let shard = shardIndex(send.key)
         var effects: [TransactionEffect] = []
         shards[shard].state.withLock { state in
-            guard var entry = state.servers[handle.key], entry.handle.id == handle.id else {
+            guard var entry = state.servers[send.key], entry.id == send.id else {
                 // Already terminated (TCP/TLS finals terminate at once): still tell the TU.
-                effects.append(.serverFailed(handle, .transportError))
+                if let handle = send.handle { effects.append(.serverFailed(handle, .transportError)) }
                 return
             }
+            // A compacted entry no longer holds the handle; the send that failed still does.
+            if entry.handle == nil { entry.handle = send.handle }
             let actions = entry.machine.transportError()
-            applyServer(actions, key: handle.key, entry: &entry, shard: shard, state: &state, effects: &effects)
+            applyServer(actions, key: send.key, entry: &entry, shard: shard, state: &state, effects: &effects)
         }
         perform(effects)
     }

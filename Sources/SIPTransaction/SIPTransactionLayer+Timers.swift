@@ -28,7 +28,7 @@ extension SIPTransactionLayer {
         shards[shard].state.withLock { state in
             switch target {
             case .server(let key, let id):
-                guard var entry = state.servers[key], entry.handle.id == id,
+                guard var entry = state.servers[key], entry.id == id,
                     entry.timers.consume(slot, token: token)
                 else { return }
                 guard case .rfc(let timer) = slot else {
@@ -66,8 +66,8 @@ extension SIPTransactionLayer {
         metrics.transactionRemoved(server: true)
         logger.notice(
             "reaped server transaction that outlived its maximum lifetime",
-            metadata: ["sip.method": "\(entry.handle.request.method)", "sip.call_id": "\(entry.handle.request.callID ?? "")"])
-        effects.append(.serverFailed(entry.handle, .lifetimeExceeded))
+            metadata: ["sip.method": "\(key.method)", "sip.call_id": "\(entry.handle?.essentials.callID ?? "")"])
+        if let handle = entry.handle { effects.append(.serverFailed(handle, .lifetimeExceeded)) }
     }
 
     private func reapClient(

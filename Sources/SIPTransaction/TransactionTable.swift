@@ -58,9 +58,11 @@ extension [ArmedTimer] {
 }
 
 /// The state machine of a server transaction.
-enum ServerMachine: Sendable {
+indirect enum ServerMachine: Sendable {
     case invite(ServerInviteTransaction)
     case nonInvite(ServerNonInviteTransaction)
+    /// A non-INVITE transaction in Completed state, compacted (``CompletedServerTransaction``).
+    case completed(CompletedServerTransaction)
 
     init(request: SIPRequest, isReliable: Bool, timers: SIPTimerConfiguration) {
         if request.method == .invite {
@@ -74,6 +76,7 @@ enum ServerMachine: Sendable {
         switch self {
         case .invite(var m): defer { self = .invite(m) }; return m.start()
         case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.start()
+        case .completed: return []
         }
     }
 
@@ -81,6 +84,7 @@ enum ServerMachine: Sendable {
         switch self {
         case .invite(var m): defer { self = .invite(m) }; return m.receiveRequest(request)
         case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.receiveRequest(request)
+        case .completed(let m): return m.receiveRequest()
         }
     }
 
@@ -88,6 +92,7 @@ enum ServerMachine: Sendable {
         switch self {
         case .invite(var m): defer { self = .invite(m) }; return m.sendResponse(response)
         case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.sendResponse(response)
+        case .completed: return []
         }
     }
 
@@ -95,6 +100,7 @@ enum ServerMachine: Sendable {
         switch self {
         case .invite(var m): defer { self = .invite(m) }; return m.timerFired(timer)
         case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.timerFired(timer)
+        case .completed(let m): return m.timerFired(timer)
         }
     }
 
@@ -102,7 +108,15 @@ enum ServerMachine: Sendable {
         switch self {
         case .invite(var m): defer { self = .invite(m) }; return m.transportError()
         case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.transportError()
+        case .completed(let m): return m.transportError()
         }
+    }
+
+    /// The compact form of a non-INVITE transaction that has reached Completed (its final
+    /// response sent over an unreliable transport, Timer J running); nil otherwise.
+    var compacted: ServerMachine? {
+        guard case .nonInvite(let m) = self, m.state == .completed, let response = m.lastResponse else { return nil }
+        return .completed(CompletedServerTransaction(response: response))
     }
 
     /// True for an INVITE transaction that has not yet sent a final response (§9.2: only those
@@ -156,9 +170,18 @@ enum ClientMachine: Sendable {
 }
 
 /// A server transaction in the table.
+///
+/// Once a non-INVITE transaction is Completed over UDP it only answers retransmissions with
+/// its final response until Timer J (64·T1) removes it. It is then compacted: the machine
+/// becomes a ``CompletedServerTransaction`` holding the response re-parsed on its own, and the
+/// entry drops its ``handle`` — so the request, its essentials and everything the TU attached
+/// are freed after the TU lets go, instead of living 32 s per transaction.
 struct ServerEntry: Sendable {
     var machine: ServerMachine
-    let handle: SIPServerTransactionHandle
+    /// The TU's handle; nil once the entry was compacted.
+    var handle: SIPServerTransactionHandle?
+    let id: UInt64
+    let source: SIPSource
     var timers: [ArmedTimer] = []
     /// RFC 2543 matching: the To tag of the request that created the transaction.
     let requestToTag: String?
@@ -166,8 +189,8 @@ struct ServerEntry: Sendable {
     var responseToTag: String?
 
     /// The §17.2.3 RFC 2543 rule on To tags; always true for RFC 3261 branches.
-    func toTagMatches(_ request: SIPRequest) -> Bool {
-        guard case .rfc2543 = handle.key else { return true }
+    func toTagMatches(_ request: SIPRequest, key: SIPServerTransactionKey) -> Bool {
+        guard case .rfc2543 = key else { return true }
         return request.toTag == (request.method == .ack ? responseToTag : requestToTag)
     }
 }

@@ -13,7 +13,7 @@ mkdir -p "$OUT"
 SB="$ROOT/.build-release/release/switchboard"
 rm -rf "$OUT/data"
 "$SB" serve --data "$OUT/data" --domain example.net --sip udp://127.0.0.1:35060 --admin http://127.0.0.1:35081 \
-    --log-level notice >"$OUT/switchboard.log" 2>&1 &
+    --log-level "${SB_LOG_LEVEL:-info}" >"$OUT/switchboard.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 sleep 2

@@ -27,27 +27,11 @@ public enum SIPViaProcessing {
         guard let index = headers.firstIndex(of: .via) else {
             return .invalidVia(SIPParseError(.missingHeader, "missing Via"))
         }
-        let field = headers[index]
-        let value = field.value
-        let split = topValueEnd(value)
-        var via: SIPVia
-        do { via = try SIPVia(parsing: value[value.startIndex..<split]) } catch { return .invalidVia(error) }
-        guard let sourceIP = remote.sipIPAddress, let sourcePort = remote.port else { return .unchanged }
-        var changed = false
-        let wantsRPort = via.rport == .some(nil)
-        if wantsRPort || !sameIP(via.host, sourceIP) {
-            if via.received != sourceIP {
-                via.parameters.set("received", sourceIP)
-                changed = true
-            }
-        }
-        if wantsRPort {
-            via.parameters.set("rport", String(sourcePort))
-            changed = true
-        }
-        guard changed else { return .unchanged }
-        let newValue = via.description + value[split...]
-        headers.replace(at: index, with: SIPHeaderField(name: String(field.rawName), value: newValue))
+        let value = headers[index].value
+        let via: SIPVia
+        do { via = try SIPVia(parsing: value[value.startIndex..<topValueEnd(value)]) } catch { return .invalidVia(error) }
+        guard let stamped = stamped(via, remote: remote) else { return .unchanged }
+        replaceTopValue(of: &headers, at: index, with: stamped)
         return .stamped
     }
 
@@ -58,28 +42,37 @@ public enum SIPViaProcessing {
     public static func stamp(
         _ essentials: inout SIPRequestEssentials, headers: inout SIPHeaders, remote: SocketAddress
     ) -> Bool {
-        guard let sourceIP = remote.sipIPAddress, let sourcePort = remote.port else { return false }
-        var via = essentials.topVia
+        guard let stamped = stamped(essentials.topVia, remote: remote), essentials.topViaFieldIndex < headers.count
+        else { return false }
+        replaceTopValue(of: &headers, at: essentials.topViaFieldIndex, with: stamped)
+        essentials.topVia = stamped
+        return true
+    }
+
+    /// `via` with `received` (sent-by is not the source IP, or rport was asked for) and `rport`
+    /// (asked for) added; nil when nothing needs adding.
+    static func stamped(_ via: SIPVia, remote: SocketAddress) -> SIPVia? {
+        guard let sourceIP = remote.sipIPAddress, let sourcePort = remote.port else { return nil }
+        var via = via
         var changed = false
         let wantsRPort = via.rport == .some(nil)
-        if wantsRPort || !sameIP(via.host, sourceIP) {
-            if via.received != sourceIP {
-                via.parameters.set("received", sourceIP)
-                changed = true
-            }
+        if wantsRPort || !sameIP(via.host, sourceIP), via.received != sourceIP {
+            via.parameters.set("received", sourceIP)
+            changed = true
         }
         if wantsRPort {
             via.parameters.set("rport", String(sourcePort))
             changed = true
         }
-        guard changed, essentials.topViaFieldIndex < headers.count else { return false }
-        let field = headers[essentials.topViaFieldIndex]
+        return changed ? via : nil
+    }
+
+    /// Rewrites the first value of the Via line at `index`, keeping the rest of the line.
+    static func replaceTopValue(of headers: inout SIPHeaders, at index: Int, with via: SIPVia) {
+        let field = headers[index]
         let value = field.value
-        let newValue = via.description + value[topValueEnd(value)...]
         headers.replace(
-            at: essentials.topViaFieldIndex, with: SIPHeaderField(name: String(field.rawName), value: newValue))
-        essentials.topVia = via
-        return true
+            at: index, with: SIPHeaderField(name: String(field.rawName), value: via.description + value[topValueEnd(value)...]))
     }
 
     /// Offset of the first comma outside quotes (end of the first Via value in the line).

@@ -47,8 +47,12 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
 
     enum Phase: Sendable { case idle, running, stopped }
 
-    /// Datagrams each UDP socket reads per event-loop cycle.
-    static let udpMessagesPerRead = 16
+    /// Datagrams each `recvmmsg` call reads (Linux; elsewhere one per call).
+    static let udpVectorReadCount = 8
+    /// `recvmmsg` calls per event-loop cycle.
+    static let udpReadsPerCycle = 4
+    /// Datagrams each UDP socket reads per event-loop cycle at most.
+    static let udpMessagesPerRead = udpVectorReadCount * udpReadsPerCycle
 
     struct State: Sendable {
         var phase: Phase = .idle
@@ -211,8 +215,13 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
             var bootstrap = DatagramBootstrap(group: loop)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBufferSize))
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: configuration.limits.maxDatagramSize))
-                .channelOption(.maxMessagesPerRead, value: UInt(Self.udpMessagesPerRead))
+                // A vector read splits the buffer evenly between its datagrams: room for the largest each.
+                .channelOption(
+                    .recvAllocator,
+                    value: FixedSizeRecvByteBufferAllocator(
+                        capacity: configuration.limits.maxDatagramSize * Self.udpVectorReadCount))
+                .channelOption(.maxMessagesPerRead, value: UInt(Self.udpReadsPerCycle))
+                .channelOption(.datagramVectorReadMessageCount, value: Self.udpVectorReadCount)
             if count > 1 { bootstrap = bootstrap.channelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1) }
             let channel = try await bootstrap.channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -82,6 +82,26 @@ struct IntegrationTests {
         }
     }
 
+    @Test("UDP: a 20,000-byte datagram arrives whole (vector reads leave room for the largest datagram each)", .timeLimit(.minutes(1)))
+    func largeDatagramArrivesWhole() async throws {
+        try await withServer(["udp://127.0.0.1:0"]) { _, receiver, startup in
+            let server = try #require(startup.listeners.first).address
+            let client = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            try await client.executeThenClose { _, outbound in
+                let body = String(repeating: "x", count: 20_000)
+                let request = Fixtures.options(via: "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKbig;rport", body: body)
+                try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(string: request)))
+                let got = try #require(await receiver.received.next())
+                #expect(try #require(got.message.request).body.count == 20_000)
+            }
+        }
+    }
+
     #if os(Linux)
     @Test(
         "UDP: datagrams from ONE client address are spread over every event loop's socket (SO_ATTACH_REUSEPORT_CBPF)",

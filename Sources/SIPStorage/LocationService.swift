@@ -14,42 +14,45 @@ import Synchronization
 /// `await`. A request target — an AOR, `~~in~MAC` or `~~in~USER&MAC` — is one call:
 /// ``contacts(for:now:)``.
 public final class LocationService: Sendable {
+    /// The tables. A binding is one ``StoredBinding`` object, listed under its AOR, its
+    /// instrument and its instance (small arrays: an AOR has a handful of bindings); lookups by
+    /// key search the AOR's list.
     private struct Index {
-        var byKey: [BindingKey: Binding] = [:]
-        var byAOR: [String: Set<BindingKey>] = [:]
-        var byInstrument: [SIPInstrumentID: Set<BindingKey>] = [:]
-        var byInstance: [String: Set<BindingKey>] = [:]
+        var byAOR: [String: [StoredBinding]] = [:]
+        var byInstrument: [SIPInstrumentID: [StoredBinding]] = [:]
+        var byInstance: [String: [StoredBinding]] = [:]
+        var count = 0
 
         mutating func insert(_ binding: Binding) {
-            let key = binding.key
-            if let old = byKey[key] { remove(old) }
-            byKey[key] = binding
-            byAOR[binding.aor, default: []].insert(key)
-            if let instrument = binding.instrument { byInstrument[instrument, default: []].insert(key) }
-            if let instance = binding.instance { byInstance[instance, default: []].insert(key) }
+            remove(binding.key)
+            let stored = StoredBinding(binding)
+            byAOR[binding.aor, default: []].append(stored)
+            if let instrument = binding.instrument { byInstrument[instrument, default: []].append(stored) }
+            if let instance = binding.instance { byInstance[instance, default: []].append(stored) }
+            count += 1
         }
 
-        mutating func remove(_ binding: Binding) {
-            let key = binding.key
-            guard let stored = byKey.removeValue(forKey: key) else { return }
-            Self.drop(key, stored.aor, from: &byAOR)
-            if let instrument = stored.instrument { Self.drop(key, instrument, from: &byInstrument) }
-            if let instance = stored.instance { Self.drop(key, instance, from: &byInstance) }
+        mutating func remove(_ key: BindingKey) {
+            let aor = key.aor
+            guard var list = byAOR[aor], let position = list.firstIndex(where: { $0.key == key }) else { return }
+            let stored = list.remove(at: position)
+            byAOR[aor] = list.isEmpty ? nil : list
+            if let instrument = stored.instrument { Self.drop(stored, at: instrument, from: &byInstrument) }
+            if let instance = stored.instance { Self.drop(stored, at: instance, from: &byInstance) }
+            count -= 1
         }
 
-        static func drop<K: Hashable>(_ key: BindingKey, _ at: K, from table: inout [K: Set<BindingKey>]) {
-            guard var keys = table[at] else { return }
-            keys.remove(key)
-            table[at] = keys.isEmpty ? nil : keys
+        static func drop<K: Hashable>(_ stored: StoredBinding, at key: K, from table: inout [K: [StoredBinding]]) {
+            guard var list = table[key] else { return }
+            list.removeAll { $0 === stored }
+            table[key] = list.isEmpty ? nil : list
         }
 
-        func bindings(_ keys: Set<BindingKey>?, now: SIPTimestamp) -> [Binding] {
-            guard let keys else { return [] }
+        func bindings(_ list: [StoredBinding]?, now: SIPTimestamp) -> [Binding] {
+            guard let list else { return [] }
             var result: [Binding] = []
-            result.reserveCapacity(keys.count)
-            for key in keys {
-                if let binding = byKey[key], !binding.isExpired(at: now) { result.append(binding) }
-            }
+            result.reserveCapacity(list.count)
+            for stored in list where !stored.isExpired(at: now) { result.append(stored.binding) }
             return result
         }
     }
@@ -73,10 +76,10 @@ public final class LocationService: Sendable {
             for change in changes {
                 switch change.kind {
                 case .added, .refreshed:
-                    if let previous = change.previous, previous.key != change.binding.key { index.remove(previous) }
+                    if let previous = change.previous, previous.key != change.binding.key { index.remove(previous.key) }
                     index.insert(change.binding)
                 case .removed, .expired:
-                    index.remove(change.binding)
+                    index.remove(change.binding.key)
                 }
             }
         }
@@ -114,12 +117,12 @@ public final class LocationService: Sendable {
 
     /// Every unexpired binding (for the admin API), ordered by AOR then q.
     public func allContacts(now: SIPTimestamp) -> [Binding] {
-        let all = index.withLock { index in index.byKey.values.filter { !$0.isExpired(at: now) } }
+        let all = index.withLock { index in index.byAOR.values.flatMap { index.bindings($0, now: now) } }
         return all.sorted { ($0.aor, -$0.q, $0.contact) < ($1.aor, -$1.q, $1.contact) }
     }
 
     /// The number of bindings held (expired ones not yet purged included).
-    public var count: Int { index.withLock { $0.byKey.count } }
+    public var count: Int { index.withLock { $0.count } }
 
     /// Highest q first; ties broken by the most recent registration, then contact text, so the
     /// order is deterministic.

@@ -121,3 +121,25 @@ struct LocationTargetTests {
         #expect(SIPLocationTarget(requestURI: try SIPURI(parsing: "sip:example.net")) == nil)
     }
 }
+
+@Suite("Location service: the compact stored form gives back every field")
+struct StoredBindingTests {
+    @Test("Round trip with every field set, with nils and empty path, and with a multi-hop Path")
+    func roundTrip() throws {
+        let now = ManualClock.defaultStart
+        let full = makeBinding(
+            user: "69", index: 3, q: 500, instrument: "0000DEADBEEF", instance: "urn:uuid:00000000-0000-1000-8000-0000deadbeef",
+            regID: 2, path: ["<sip:edge1.example.net;lr>", "<sip:edge2.example.net;lr>"], connectionID: 42,
+            userAgent: "Yealink SIP-T54W 96.86.0.100")
+        let bare = makeBinding(user: "70", index: 4, instrument: nil, path: [], userAgent: nil)
+        let location = LocationService()
+        location.load([full, bare])
+        #expect(location.contacts(aor: full.aor, now: now) == [full])
+        #expect(location.contacts(aor: bare.aor, now: now) == [bare])
+        #expect(location.contacts(instance: "urn:uuid:00000000-0000-1000-8000-0000deadbeef", now: now) == [full])
+        #expect(location.count == 2)
+        location.apply([BindingChange(kind: .removed, binding: full)])
+        #expect(location.contacts(instrument: try #require(SIPInstrumentID("0000DEADBEEF")), now: now).isEmpty)
+        #expect(location.count == 1)
+    }
+}

@@ -21,7 +21,7 @@ extension SIPTransactionLayer {
             }
         }
         let key = SIPServerTransactionKey(request: request, essentials: essentials)
-        enum Outcome { case absorbed, strayACK, created }
+        enum Outcome { case absorbed, strayACK, created, refused(SIPResponseError) }
         let shard = shardIndex(key)
         var effects: [TransactionEffect] = []
         let outcome = shards[shard].state.withLock { state -> Outcome in
@@ -31,6 +31,7 @@ extension SIPTransactionLayer {
                 return .absorbed
             }
             if request.method == .ack { return .strayACK }
+            if let refusal = admissionGate?.refusal(for: request, essentials: essentials) { return .refused(refusal) }
             if var previous = state.servers.removeValue(forKey: key) {
                 // RFC 2543 key reused with another To tag: the newer request wins the slot.
                 previous.timers.cancelAll()
@@ -62,6 +63,8 @@ extension SIPTransactionLayer {
         case .created:
             metrics.transactionCreated(server: true, method: request.method)
             logger.trace("server transaction created", metadata: metadata(request))
+        case .refused(let error):
+            sendStatelessly(SIPResponse(answering: request, error: error), to: source)
         }
         perform(effects)
     }
@@ -174,6 +177,17 @@ extension SIPTransactionLayer {
             applyServer(actions, key: send.key, entry: &entry, shard: shard, state: &state, effects: &effects)
         }
         perform(effects)
+    }
+
+    /// A response sent without a transaction (§8.2.7): a retransmission of the request is
+    /// handled anew.
+    func sendStatelessly(_ response: SIPResponse, to source: SIPSource) {
+        if let immediateSender {
+            immediateSender.sendResponseImmediately(response, to: source) { _ in }
+        } else {
+            let sender = self.sender
+            Task { try? await sender.sendResponse(response, to: source) }
+        }
     }
 
     /// A request whose Via or CSeq cannot be read cannot be matched (§17.2.3); it is counted and,

@@ -59,6 +59,8 @@ public final class SIPTransactionLayer: SIPMessageReceiver, Sendable {
     let logger: Logger
     let metrics: TransactionMetrics
     let shards: [TransactionShard]
+    /// Consulted before a server transaction is created (overload control); nil admits all.
+    let admissionGate: (any SIPAdmissionGate)?
     private let userBox: Mutex<(any SIPTransactionUser)?>
 
     /// - Parameters:
@@ -67,10 +69,13 @@ public final class SIPTransactionLayer: SIPMessageReceiver, Sendable {
     ///   - user: the TU; may be set later with ``setUser(_:)``. Requests that arrive while there
     ///     is none are answered 503 by the transaction.
     ///   - configuration: timers and table settings; validated.
+    ///   - admissionGate: refuses new requests statelessly before a transaction is created
+    ///     (``SIPOverloadGate``); nil admits every request.
     ///   - logger: per-message logs at `trace`, failures at `debug`/`notice`.
     public init(
         sender: any SIPMessageSender, scheduler: any SIPTimerScheduler, user: (any SIPTransactionUser)? = nil,
-        configuration: Configuration = .default, logger: Logger = Logger(label: "switchboard.transaction")
+        configuration: Configuration = .default, admissionGate: (any SIPAdmissionGate)? = nil,
+        logger: Logger = Logger(label: "switchboard.transaction")
     ) throws(SIPTransactionError) {
         try configuration.timers.validate()
         guard configuration.shardCount > 0, configuration.shardCount <= 4096 else {
@@ -87,6 +92,7 @@ public final class SIPTransactionLayer: SIPMessageReceiver, Sendable {
         self.metrics = TransactionMetrics()
         self.shards = (0..<configuration.shardCount).map { _ in TransactionShard() }
         self.userBox = Mutex(user)
+        self.admissionGate = admissionGate
     }
 
     /// Sets (or replaces) the transaction user.

@@ -3,7 +3,7 @@ import SIPStorage
 import SIPTransport
 import Synchronization
 
-/// The server's overload signal for ``OverloadProcessor``: a UDP socket whose receive queue
+/// The server's overload signal for ``SIPOverloadGate``: a UDP socket whose receive queue
 /// stays deep (``SIPIngressLoad``) or a group-commit backlog above the configured limit
 /// (``BindingWriter/backlog``). Two atomic loads per request; each change of state is logged
 /// once (notice when it starts, with which part is high; info when it ends), so operators see

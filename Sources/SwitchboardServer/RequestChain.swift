@@ -5,14 +5,13 @@ import SIPTransaction
 
 /// The request path of the server, in one place: every new request walks these processors in
 /// order until one answers it (repro's `makeRequestProcessorChain`). One processor per line.
+/// (Overload control comes before the chain: ``SIPOverloadGate`` refuses new registrations
+/// before a transaction is created.)
 enum RequestChain {
-    static func make(
-        identity: SIPLocalIdentity, registrar: Registrar, isOverloaded: @escaping @Sendable () -> Bool, logger: Logger
-    ) -> SIPProcessorChain {
+    static func make(identity: SIPLocalIdentity, registrar: Registrar, logger: Logger) -> SIPProcessorChain {
         let options = OptionsProcessor(identity: identity, serverHeader: SwitchboardVersion.productToken)
         return SIPProcessorChain(
             [
-                OverloadProcessor(isOverloaded: isOverloaded),  // §21.5.4: 503 to new REGISTERs when overloaded
                 MaxForwardsProcessor(identity: identity, options: options),  // §16.3: 483, or OPTIONS answered
                 HeaderSyntaxProcessor(),  // §8.2.2: 400 for a Contact that does not parse
                 options,  // §11: OPTIONS to us

@@ -86,9 +86,7 @@ public final class SwitchboardApplication: Sendable {
         let overload = OverloadSignal(
             ingress: transport.ingressLoad, writer: writer,
             commitBacklogLimit: configuration.registrar.overloadCommitBacklog, logger: logger.withLabel("switchboard.sip"))
-        chain = RequestChain.make(
-            identity: identity, registrar: registrar, isOverloaded: { overload.isOverloaded },
-            logger: logger.withLabel("switchboard.sip"))
+        chain = RequestChain.make(identity: identity, registrar: registrar, logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
             sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),
@@ -97,6 +95,7 @@ public final class SwitchboardApplication: Sendable {
                 timers: SIPTimerConfiguration(
                     t1: .milliseconds(timers.t1Milliseconds), t2: .milliseconds(timers.t2Milliseconds),
                     t4: .milliseconds(timers.t4Milliseconds))),
+            admissionGate: SIPOverloadGate(isOverloaded: { overload.isOverloaded }),
             logger: logger.withLabel("switchboard.transaction"))
         admin = try AdminServer(
             listen: configuration.admin.listen, credentials: store, locations: store, domains: domains,

@@ -143,11 +143,12 @@ struct CoreProcessorTests {
         let options = OptionsProcessor(identity: Self.identity, serverHeader: "Test/1")
         let chain = SIPProcessorChain(
             [
-                OverloadProcessor(isOverloaded: { overloaded }),
                 MaxForwardsProcessor(identity: Self.identity, options: options), options, CancelProcessor(),
                 Registering(), NotImplementedProcessor(),
             ], logger: log.logger)
-        return try SIPTransactionLayer(sender: sender, scheduler: ManualClock(), user: chain)
+        return try SIPTransactionLayer(
+            sender: sender, scheduler: ManualClock(), user: chain,
+            admissionGate: SIPOverloadGate(isOverloaded: { overloaded }))
     }
 
     func send(_ request: SIPRequest, overloaded: Bool = false) throws -> SIPResponse {
@@ -213,11 +214,17 @@ struct CoreProcessorTests {
         #expect(log.events.map { $0.metadata["event"] ?? "" } == ["cancel.no_transaction"])
     }
 
-    @Test("Overloaded: a REGISTER without credentials → 503 Retry-After; with credentials, OPTIONS → pass")
+    @Test("Overloaded: a REGISTER without credentials → 503 Retry-After, with no transaction and no log; with credentials, OPTIONS → pass")
     func overloadShedsNewWorkOnly() throws {
-        let fresh = try send(Fixtures.request(.register, uri: "sip:example.com"), overloaded: true)
+        let overloadedLayer = try layer(overloaded: true)
+        overloadedLayer.receive(
+            SIPIncomingMessage(message: .request(Fixtures.request(.register, uri: "sip:example.com")), source: Fixtures.source()))
+        guard case .response(let fresh, _) = try #require(sender.sent.last) else { throw SendFailure() }
         #expect(fresh.statusCode == 503)
         #expect(fresh.headers[.retryAfter] == "5")
+        #expect(try fresh.to.tag != nil)
+        #expect(overloadedLayer.transactionCount.server == 0, "refused before a transaction exists")
+        #expect(log.events.isEmpty, "a shed request is counted, not logged")
         let authenticated = try send(
             Fixtures.request(
                 .register, uri: "sip:example.com", branch: "z9hG4bK-auth",

@@ -135,6 +135,20 @@ struct ServerPipelineTests {
         }
     }
 
+    @Test("A top Via of another SIP version (SIP/7.0) → 505, sent back to the packet's source (RFC 4475 §3.1.2.16 style)")
+    func viaOfAnotherVersion() async throws {
+        try await RunningServer.with { server in
+            try await withClient(.udp, to: try server.address(.udp)) { client in
+                let text = Self.options(client, callID: "v7", from: "<sip:a@example.net>;tag=1")
+                    .replacingOccurrences(of: "Via: SIP/2.0/UDP", with: "Via: SIP/7.0/UDP")
+                try await client.send(text)
+                let response = try await client.inbox.nextFinalResponse()
+                #expect(response.statusCode == 505)
+                #expect(response.headers[.callID] == "v7")
+            }
+        }
+    }
+
     @Test("Pipelined TCP: three requests in one write, a bad one in the middle, answered in order")
     func pipelinedTCP() async throws {
         try await RunningServer.with { server in

@@ -82,17 +82,24 @@ struct IntegrationTests {
         }
     }
 
+    /// A UDP client on 127.0.0.1 whose outbound writer `body` uses.
+    static func withDatagramClient(
+        _ body: (NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>) async throws -> Void
+    ) async throws {
+        let client = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await client.executeThenClose { _, outbound in try await body(outbound) }
+    }
+
     @Test("UDP: a 20,000-byte datagram arrives whole (vector reads leave room for the largest datagram each)", .timeLimit(.minutes(1)))
     func largeDatagramArrivesWhole() async throws {
         try await withServer(["udp://127.0.0.1:0"]) { _, receiver, startup in
             let server = try #require(startup.listeners.first).address
-            let client = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: "127.0.0.1", port: 0) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            try await client.executeThenClose { _, outbound in
+            try await Self.withDatagramClient { outbound in
                 let body = String(repeating: "x", count: 20_000)
                 let request = Fixtures.options(via: "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKbig;rport", body: body)
                 try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(string: request)))
@@ -109,13 +116,7 @@ struct IntegrationTests {
     func udpFromOneSenderUsesEveryLoop() async throws {
         try await withServer(["udp://127.0.0.1:0"]) { _, receiver, startup in
             let server = try #require(startup.listeners.first).address
-            let client = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: "127.0.0.1", port: 0) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            try await client.executeThenClose { _, outbound in
+            try await Self.withDatagramClient { outbound in
                 var loops: Set<ObjectIdentifier> = []
                 for index in 0..<64 {
                     let request = Fixtures.options(via: "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKspread\(index);rport")

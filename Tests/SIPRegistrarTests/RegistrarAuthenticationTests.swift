@@ -83,6 +83,18 @@ struct RegistrarAuthenticationTests {
         }
     }
 
+    @Test("A store without a credential cache: the password is looked up asynchronously; 200 and 401 as usual")
+    func uncachedCredentials() async throws {
+        #expect(UncachedCredentialStore(inner: InMemoryCredentialStore()).cachedPassword(user: "69", domain: "example.net") == .notCached)
+        try await withRegistrar(uncachedCredentials: true) { h in
+            var phone = try SIPTestPhone()
+            #expect(try await phone.register(h.registrar).statusCode == 200)
+            var wrong = try SIPTestPhone(password: "hunter2-wrong")
+            #expect(try await wrong.register(h.registrar).statusCode == 401)
+            #expect(try await h.onlyBinding().aor == "sip:69@example.net")
+        }
+    }
+
     @Test("Secrets never reach the logs: no password, nonce or digest response")
     func noSecretsLogged() async throws {
         try await withRegistrar { h in

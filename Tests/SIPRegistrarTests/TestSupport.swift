@@ -53,6 +53,7 @@ func withRegistrar(
     policy: RegistrarPolicy = RegistrarPolicy(),
     requireAORMatch: Bool = true,
     store: (any LocationStore)? = nil,
+    uncachedCredentials: Bool = false,
     _ body: (RegistrarHarness) async throws -> Void
 ) async throws {
     let clock = ManualClock()
@@ -76,7 +77,8 @@ func withRegistrar(
     let registrar = Registrar(
         configuration: SIPRegistrarConfiguration(
             domains: [TestUsers.domain], policy: policy, realm: TestUsers.domain, requireAORMatch: requireAORMatch),
-        location: location, credentials: credentials, writer: writer,
+        location: location, credentials: uncachedCredentials ? UncachedCredentialStore(inner: credentials) : credentials,
+        writer: writer,
         challenger: try DigestChallenger(configuration: digest, secret: secret, clock: clock),
         verifier: try DigestVerifier(configuration: digest, secret: secret, clock: clock),
         limiter: limiter, logger: logs.logger, clock: clock)
@@ -139,4 +141,26 @@ func waitUntil(_ what: String, _ condition: () -> Bool) async {
         await Task.yield()
     }
     Issue.record("\(what) never became true")
+}
+
+/// A credential store without an in-memory cache (as a remote database would be): every lookup
+/// goes through the async `password(user:domain:)`.
+struct UncachedCredentialStore: CredentialStore {
+    let inner: InMemoryCredentialStore
+    func addUser(_ credential: SIPUserCredential, now: SIPTimestamp) async throws(StorageError) -> SIPUserRecord {
+        try await inner.addUser(credential, now: now)
+    }
+    func setPassword(user: String, domain: String, password: String) async throws(StorageError) {
+        try await inner.setPassword(user: user, domain: domain, password: password)
+    }
+    func removeUser(user: String, domain: String) async throws(StorageError) {
+        try await inner.removeUser(user: user, domain: domain)
+    }
+    func users(domain: String?) async throws(StorageError) -> [SIPUserRecord] { try await inner.users(domain: domain) }
+    func password(user: String, domain: String) async throws(StorageError) -> String? {
+        try await inner.password(user: user, domain: domain)
+    }
+    func importUsers(_ entries: [UserImportEntry], now: SIPTimestamp) async throws(StorageError) -> UserImportSummary {
+        try await inner.importUsers(entries, now: now)
+    }
 }

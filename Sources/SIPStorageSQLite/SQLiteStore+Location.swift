@@ -96,8 +96,13 @@ enum BindingColumns {
         "source", "transport", "connection_id", "local_listener", "user_agent", "registered_ms", "updated_ms",
     ]
     static let list = names.joined(separator: ", ")
+    /// An upsert that updates a refreshed row in place (`ON CONFLICT … DO UPDATE`, SQLite ≥ 3.24):
+    /// SQLite then touches only the indexes whose columns changed — for a refresh, the expiry
+    /// index — where `INSERT OR REPLACE` deleted and re-inserted the row in every index.
     static let upsertSQL =
-        "INSERT OR REPLACE INTO binding (\(list)) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
+        "INSERT INTO binding (\(list)) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
+        + " ON CONFLICT(key) DO UPDATE SET "
+        + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
     static func arguments(for binding: Binding, storageKey: String) -> StatementArguments {
         [

@@ -57,4 +57,32 @@ import Testing
         #expect(fired.all == ["zero"])
         wheel.stop()
     }
+
+    final class Captured: Sendable {}
+
+    @Test("A cancelled timer releases its body at once (a 300 s guard does not hold the transaction for 300 s)")
+    func cancelReleasesTheBody() {
+        let loop = EmbeddedEventLoop()
+        let wheel = SIPTimerWheel(eventLoop: loop, resolution: .milliseconds(10), slotCount: 16)
+        weak var weakCaptured: Captured?
+        let timer: any SIPScheduledTimer
+        do {
+            let captured = Captured()
+            weakCaptured = captured
+            timer = wheel.schedule(after: .seconds(300)) { _ = captured }
+        }
+        #expect(weakCaptured != nil)
+        timer.cancel()
+        #expect(weakCaptured == nil, "the body is freed by the cancel, not by the tick 300 s later")
+        #expect(wheel.pendingCount == 0)
+        timer.cancel()  // a second cancel is harmless
+        let fired = Fired()
+        let early = wheel.schedule(after: .milliseconds(20)) { fired.add("a") }
+        _ = wheel.schedule(after: .milliseconds(20)) { fired.add("b") }
+        _ = wheel.schedule(after: .milliseconds(20)) { fired.add("c") }
+        early.cancel()
+        loop.advanceTime(by: .milliseconds(30))
+        #expect(fired.all == ["b", "c"], "same-slot timers fire in scheduling order")
+        wheel.stop()
+    }
 }

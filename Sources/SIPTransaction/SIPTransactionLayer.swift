@@ -37,13 +37,13 @@ public final class SIPTransactionLayer: SIPMessageReceiver, Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Timer values (T1, T2, T4, D, 100 Trying delay). Default: RFC 3261 values.
         public var timers: SIPTimerConfiguration
-        /// Number of lock stripes of the transaction table. Default 16.
+        /// Number of lock stripes of the transaction table. Default 256: a busy registrar holds ~500,000 transactions, and a stripe's table grows (rehashes) under its lock; small stripes keep each rehash short.
         public var shardCount: Int
         /// Longest life of a server transaction or an INVITE client transaction before the
         /// reaper removes it; nil disables the guard. Default 300 s (beyond Timer C's 3 min).
         public var maximumLifetime: Duration?
 
-        public init(timers: SIPTimerConfiguration = .default, shardCount: Int = 16, maximumLifetime: Duration? = .seconds(300)) {
+        public init(timers: SIPTimerConfiguration = .default, shardCount: Int = 256, maximumLifetime: Duration? = .seconds(300)) {
             self.timers = timers
             self.shardCount = shardCount
             self.maximumLifetime = maximumLifetime

@@ -70,6 +70,6 @@ t0=$(date +%s%N)
 start_server
 ms=$(wait_answering "$t0")
 sleep 1
+rss=$(rss_mb $SB_PID)  # before the listing below, whose JSON would count as resident memory
 restored=$("$SB" registrations --admin "$ADMIN" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-rss=$(rss_mb $SB_PID)
 echo "restart: answering after $ms ms, rss $rss MB (+$(per "$rss") KB/binding over the first start's baseline), restored $restored bindings"

@@ -37,7 +37,10 @@ public final class SIPTransactionLayer: SIPMessageReceiver, Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Timer values (T1, T2, T4, D, 100 Trying delay). Default: RFC 3261 values.
         public var timers: SIPTimerConfiguration
-        /// Number of lock stripes of the transaction table. Default 256: a busy registrar holds ~500,000 transactions, and a stripe's table rehashes under its lock as it grows; with 16 stripes 9,000 REGISTER/s showed p99 spikes of 66–157 ms, with 256 none (p99 9–10 ms), for about 0.2 KB more memory per binding at the peak.
+        /// Number of lock stripes of the transaction table. Default 256: a busy registrar holds
+        /// ~500,000 transactions, and a stripe's table rehashes under its lock as it grows; with 16
+        /// stripes 9,000 REGISTER/s showed p99 spikes of 66–157 ms, with 256 none (p99 9–10 ms),
+        /// for about 0.2 KB more memory per binding at the peak.
         public var shardCount: Int
         /// Longest life of a server transaction or an INVITE client transaction before the
         /// reaper removes it; nil disables the guard. Default 300 s (beyond Timer C's 3 min).

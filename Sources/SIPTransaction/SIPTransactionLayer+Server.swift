@@ -45,9 +45,6 @@ extension SIPTransactionLayer {
                 machine: ServerMachine(
                     request: request, isReliable: source.transport.isStream, timers: configuration.timers),
                 handle: handle, id: record.id, source: source, requestToTag: essentials.to.tag, responseToTag: nil)
-            if let lifetime = configuration.maximumLifetime {
-                arm(.lifetime, after: lifetime, target: .server(key, id: handle.id), shard: shard, timers: &entry.timers, state: &state)
-            }
             let actions = entry.machine.start()
             applyServer(actions, key: key, entry: &entry, shard: shard, state: &state, effects: &effects)
             return .created
@@ -63,10 +60,25 @@ extension SIPTransactionLayer {
         case .created:
             metrics.transactionCreated(server: true, method: request.method)
             logger.trace("server transaction created", metadata: metadata(request))
+            perform(effects)
+            armLifetimeGuard(key: key, shard: shard)
+            return
         case .refused(let error):
             sendStatelessly(SIPResponse(answering: request, error: error), to: source)
         }
         perform(effects)
+    }
+
+    /// Arms the reaper's lifetime guard (``Configuration/maximumLifetime``) on a transaction the
+    /// TU did not answer while it handled the request — one taken over to answer after a commit,
+    /// or an INVITE. Most requests are answered at once and never need the guard.
+    private func armLifetimeGuard(key: SIPServerTransactionKey, shard: Int) {
+        guard let lifetime = configuration.maximumLifetime else { return }
+        shards[shard].state.withLock { state in
+            guard var entry = state.servers[key], entry.machine.awaitsFinalResponse else { return }
+            arm(.lifetime, after: lifetime, target: .server(key, id: entry.id), shard: shard, timers: &entry.timers, state: &state)
+            state.servers[key] = entry
+        }
     }
 
     /// The TU's response through a handle.

@@ -119,6 +119,15 @@ indirect enum ServerMachine: Sendable {
         return .completed(CompletedServerTransaction(response: response))
     }
 
+    /// True while the TU still owes the transaction its final response.
+    var awaitsFinalResponse: Bool {
+        switch self {
+        case .invite(let m): m.state == .proceeding
+        case .nonInvite(let m): m.state == .trying || m.state == .proceeding
+        case .completed: false
+        }
+    }
+
     /// True for an INVITE transaction that has not yet sent a final response (§9.2: only those
     /// can be cancelled).
     var isCancellable: Bool {

@@ -45,19 +45,28 @@ public enum SIPProcessorAction: Sendable {
 /// The methods, extensions, body types and event packages processors handle.
 public struct SIPProcessorCapabilities: Sendable, Hashable {
     /// Methods answered by something other than 501 (for `Allow`, RFC 3261 §20.5).
-    public var methods: [SIPMethod]
+    public let methods: [SIPMethod]
     /// Option tags supported (RFC 3261 §20.37, §8.2.2.3).
-    public var supported: [String]
+    public let supported: [String]
     /// Body types accepted (RFC 3261 §20.1).
-    public var accept: [String]
+    public let accept: [String]
     /// Event packages notified (RFC 6665 §8.2.2 `Allow-Events`).
-    public var events: [String]
+    public let events: [String]
+    /// The header values, written once: `Allow`, `Supported`, `Accept`, `Allow-Events`.
+    public let allowValue: String
+    public let supportedValue: String
+    public let acceptValue: String
+    public let eventsValue: String
 
     public init(methods: [SIPMethod] = [], supported: [String] = [], accept: [String] = [], events: [String] = []) {
         self.methods = methods
         self.supported = supported
         self.accept = accept
         self.events = events
+        allowValue = methods.map(\.rawValue).joined(separator: ", ")
+        supportedValue = supported.joined(separator: ", ")
+        acceptValue = accept.joined(separator: ", ")
+        eventsValue = events.joined(separator: ", ")
     }
 
     /// The union, each list keeping first-seen order without duplicates (option tags and

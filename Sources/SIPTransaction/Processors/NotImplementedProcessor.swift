@@ -6,9 +6,8 @@ public struct NotImplementedProcessor: SIPRequestProcessor {
     public init() {}
 
     public func process(_ context: inout SIPRequestContext) throws(SIPResponseError) -> SIPProcessorAction {
-        let allow = context.capabilities.methods.map(\.rawValue).joined(separator: ", ")
         throw SIPResponseError(
-            501, "Not Implemented", headers: [SIPHeaderField(.allow, allow)],
+            501, "Not Implemented", headers: [SIPHeaderField(.allow, context.capabilities.allowValue)],
             outcome: SIPRequestEvent.defaultOutcome(method: context.request.method, status: 501))
     }
 }

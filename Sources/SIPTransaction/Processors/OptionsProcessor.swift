@@ -30,15 +30,11 @@ public struct OptionsProcessor: SIPRequestProcessor {
         try SIPRequireCheck.check(context.request, supported: capabilities.supported)
         var response = SIPResponse(answering: context.request, statusCode: 200, toTag: SIPTag.random())
         response.headers.removeAll(.contentLength)
-        response.headers.append(.allow, capabilities.methods.map(\.rawValue).joined(separator: ", "))
+        response.headers.append(.allow, capabilities.allowValue)
         // An empty Accept says that no body is accepted (§20.1); absent would mean SDP.
-        response.headers.append(.accept, capabilities.accept.joined(separator: ", "))
-        if !capabilities.supported.isEmpty {
-            response.headers.append(.supported, capabilities.supported.joined(separator: ", "))
-        }
-        if !capabilities.events.isEmpty {
-            response.headers.append(.allowEvents, capabilities.events.joined(separator: ", "))
-        }
+        response.headers.append(.accept, capabilities.acceptValue)
+        if !capabilities.supported.isEmpty { response.headers.append(.supported, capabilities.supportedValue) }
+        if !capabilities.events.isEmpty { response.headers.append(.allowEvents, capabilities.eventsValue) }
         if let serverHeader { response.headers.append(.server, serverHeader) }
         response.headers.append(.contentLength, "0")
         return .respond(response)

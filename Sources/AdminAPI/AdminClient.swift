@@ -91,6 +91,30 @@ public struct AdminClient: Sendable {
         try await call("GET", path: ["v1", "registrations"], query: [("aor", aor), ("instrument", instrument)], expect: [AdminRegistration].self)
     }
 
+    public func instruments() async throws(AdminClientError) -> [AdminInstrument] {
+        try await call("GET", path: ["v1", "instruments"], expect: [AdminInstrument].self)
+    }
+
+    public func instrument(mac: String) async throws(AdminClientError) -> AdminInstrument {
+        try await call("GET", path: ["v1", "instruments", mac], expect: AdminInstrument.self)
+    }
+
+    public func addInstrument(_ instrument: AdminNewInstrument) async throws(AdminClientError) -> AdminInstrument {
+        try await call("POST", path: ["v1", "instruments"], body: try Self.json(instrument), expect: AdminInstrument.self)
+    }
+
+    public func removeInstrument(mac: String) async throws(AdminClientError) {
+        _ = try await send("DELETE", path: ["v1", "instruments", mac])
+    }
+
+    public func addLine(_ line: AdminNewLine, to mac: String) async throws(AdminClientError) -> AdminInstrument {
+        try await call("POST", path: ["v1", "instruments", mac, "lines"], body: try Self.json(line), expect: AdminInstrument.self)
+    }
+
+    public func removeLine(index: Int, from mac: String) async throws(AdminClientError) -> AdminInstrument {
+        try await call("DELETE", path: ["v1", "instruments", mac, "lines", String(index)], expect: AdminInstrument.self)
+    }
+
     /// The default domain of the server (its first domain), for commands that need one in a path.
     public func defaultDomain() async throws(AdminClientError) -> String {
         guard let domain = try await health().domains.first else {

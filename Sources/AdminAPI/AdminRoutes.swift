@@ -9,6 +9,7 @@ public import SIPStorage
 public struct AdminRoutes: Sendable {
     let credentials: any CredentialStore
     let locations: any LocationStore
+    let provisioning: any ProvisioningStore
     let domains: [String]
     let limits: AdminAPILimits
     let clock: any SIPClock
@@ -19,12 +20,13 @@ public struct AdminRoutes: Sendable {
     ///   - clock: the wall clock; registrations' `expires` is computed against it (default
     ///     ``SystemClock``).
     public init(
-        credentials: any CredentialStore, locations: any LocationStore, domains: [String],
-        limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
+        credentials: any CredentialStore, locations: any LocationStore, provisioning: any ProvisioningStore,
+        domains: [String], limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
         logger: Logger
     ) {
         self.credentials = credentials
         self.locations = locations
+        self.provisioning = provisioning
         self.domains = domains.map(SIPUserCredential.canonicalDomain)
         self.limits = limits
         self.clock = clock
@@ -50,6 +52,7 @@ public struct AdminRoutes: Sendable {
             try await self.setPassword(request, context.parameters)
         }
         router.get("/v1/registrations") { request, _ in try await self.registrations(request) }
+        addInstrumentRoutes(to: router)
     }
 
     // MARK: - Handlers
@@ -166,6 +169,11 @@ public struct AdminRoutes: Sendable {
 
     // MARK: - Input
 
+    /// A JSON body of at most ``AdminAPILimits/maxJSONBodyBytes``.
+    func collectJSON(_ request: Request) async throws -> ByteBuffer {
+        try await collect(request, upTo: limits.maxJSONBodyBytes)
+    }
+
     private func collect(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
         var request = request
         do {
@@ -181,7 +189,7 @@ public struct AdminRoutes: Sendable {
         return String(value)
     }
 
-    private func defaultDomain() throws(AdminAPIError) -> String {
+    func defaultDomain() throws(AdminAPIError) -> String {
         guard let domain = domains.first else {
             throw .badRequest("no domain given and the server has no default domain (serve --domain NAME)")
         }

@@ -19,6 +19,7 @@ import Synchronization
 /// | `PUT /v1/users/{domain}/{user}/password` ``AdminPasswordChange`` | 200 ``AdminCredentialResult``; 404 if there is no such user |
 /// | `POST /v1/users/import` (text body, ``UserImport`` format) | 200 ``AdminImportResult``; 400 naming the bad line, nothing written |
 /// | `GET /v1/registrations[?aor=A&instrument=I]` | 200 `[`` AdminRegistration ``]` |
+/// | `/v1/instruments…` | provisioned instruments and their lines (see `AdminRoutes+Instruments.swift`) |
 ///
 /// Path segments are percent-decoded. Every error is `{"error": "…"}` with a 4xx/5xx status.
 /// User names starting with `~~` are refused with 400. Passwords are never logged; a generated
@@ -28,7 +29,7 @@ import Synchronization
 /// The composition root builds one and adds ``service`` to its `ServiceGroup`:
 /// ```swift
 /// let admin = try AdminServer(listen: "http://127.0.0.1:8080", credentials: store, locations: store,
-///                             domains: ["example.net"], logger: logger)
+///                             provisioning: store, domains: ["example.net"], logger: logger)
 /// let group = ServiceGroup(services: [admin.service, …], logger: logger)
 /// // with port 0: let port = try await admin.listeningPort()
 /// ```
@@ -48,13 +49,15 @@ public final class AdminServer: Sendable {
     ///     default ``SystemClock``).
     /// - Throws: ``AdminAPIError/invalidListenURL(_:reason:)``.
     public convenience init(
-        listen: String, credentials: any CredentialStore, locations: any LocationStore, domains: [String],
-        limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
-        logger: Logger
+        listen: String, credentials: any CredentialStore, locations: any LocationStore,
+        provisioning: any ProvisioningStore, domains: [String], limits: AdminAPILimits = AdminAPILimits(),
+        clock: any SIPClock = SystemClock(), logger: Logger
     ) throws(AdminAPIError) {
         self.init(
             address: try AdminListenAddress(parsing: listen),
-            routes: AdminRoutes(credentials: credentials, locations: locations, domains: domains, limits: limits, clock: clock, logger: logger),
+            routes: AdminRoutes(
+                credentials: credentials, locations: locations, provisioning: provisioning, domains: domains,
+                limits: limits, clock: clock, logger: logger),
             logger: logger)
     }
 

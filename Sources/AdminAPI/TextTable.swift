@@ -58,3 +58,25 @@ extension TextTable {
         TextTable(headers: ["USER", "DOMAIN", "AOR", "CREATED"], rows: users.map { [$0.user, $0.domain, $0.aor, $0.created] })
     }
 }
+
+extension TextTable {
+    /// The table `switchboard instrument list` prints: one row per instrument, its lines' auth
+    /// users comma-separated.
+    public static func instruments(_ instruments: [AdminInstrument]) -> TextTable {
+        TextTable(
+            headers: ["MAC", "VENDOR", "MODEL", "VERSION", "LINES", "LABEL"],
+            rows: instruments.map { i in
+                [
+                    i.mac, i.vendor, i.model ?? "-", "\(i.configurationVersion)",
+                    i.lines.isEmpty ? "-" : i.lines.map(\.authUser).joined(separator: ","), i.label ?? "-",
+                ]
+            })
+    }
+
+    /// The table of one instrument's lines (`switchboard instrument show`).
+    public static func lines(_ lines: [AdminLine]) -> TextTable {
+        TextTable(
+            headers: ["LINE", "AOR", "AUTH-USER", "DISPLAY-NAME"],
+            rows: lines.map { ["\($0.index)", $0.aor, $0.authUser, $0.displayName ?? "-"] })
+    }
+}

@@ -12,6 +12,13 @@ extension SQLiteStore {
     ///   registered_ms, updated_ms)` with indices on aor, instrument, instance and expires_ms.
     ///   `key` is ``BindingKey/storageKey``; `path` joins the Path values with LF (a header
     ///   value holds no LF after unfolding); times are milliseconds since the epoch.
+    ///
+    /// v2 (provisioning, RFC 6011 §1.3.2):
+    /// - `instrument(id PRIMARY KEY, vendor, model, label, version, created_ms, updated_ms)`:
+    ///   `id` is the canonical MAC, `version` the configuration version;
+    /// - `line_appearance(instrument → instrument ON DELETE CASCADE, line_index, user, domain,
+    ///   display_name)`, primary key (instrument, line_index), unique (instrument, domain, user),
+    ///   indexed by (domain, user).
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-users-bindings") { db in
@@ -48,6 +55,29 @@ extension SQLiteStore {
                 CREATE INDEX binding_instrument ON binding(instrument);
                 CREATE INDEX binding_instance ON binding(instance);
                 CREATE INDEX binding_expires ON binding(expires_ms);
+                """)
+        }
+        migrator.registerMigration("v2-provisioning") { db in
+            try db.execute(sql: """
+                CREATE TABLE instrument (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    vendor TEXT NOT NULL,
+                    model TEXT,
+                    label TEXT,
+                    version INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE line_appearance (
+                    instrument TEXT NOT NULL REFERENCES instrument(id) ON DELETE CASCADE,
+                    line_index INTEGER NOT NULL,
+                    user TEXT NOT NULL,
+                    domain TEXT NOT NULL,
+                    display_name TEXT,
+                    PRIMARY KEY (instrument, line_index),
+                    UNIQUE (instrument, domain, user)
+                ) WITHOUT ROWID;
+                CREATE INDEX line_appearance_user ON line_appearance(domain, user);
                 """)
         }
         return migrator

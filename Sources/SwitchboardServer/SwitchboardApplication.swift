@@ -33,7 +33,7 @@ public final class SwitchboardApplication: Sendable {
     let expiry: RegistrationExpiryService
     /// The location service (every current binding), for tests and the admin API.
     public let location: LocationService
-    /// The SQLite store (users, bindings).
+    /// The SQLite store (users, bindings, provisioned instruments).
     public let store: SQLiteStore
     /// The admin HTTP API.
     public let admin: AdminServer
@@ -42,12 +42,6 @@ public final class SwitchboardApplication: Sendable {
         self.configuration = configuration
         self.logger = logger
         let domains = configuration.domains
-        if configuration.auth.instrumentPolicy == "provisioned" {
-            throw SwitchboardConfigurationError(
-                key: "auth.instrumentPolicy",
-                "'provisioned' needs instrument provisioning, which this version does not have yet; use 'open'")
-        }
-
         // Check the listeners before anything touches the data dir.
         let transportConfiguration = try Self.transportConfiguration(configuration)
         store = try SQLiteStore(
@@ -73,7 +67,9 @@ public final class SwitchboardApplication: Sendable {
                     maxExpires: UInt32(configuration.registrar.maxExpires)),
                 realm: configuration.auth.realm, requireAORMatch: configuration.auth.requireAORMatch),
             location: location, credentials: store, writer: writer, challenger: auth.challenger,
-            verifier: auth.verifier, limiter: auth.limiter, logger: logger.withLabel("switchboard.registrar"))
+            verifier: auth.verifier, limiter: auth.limiter,
+            provisionedLines: configuration.auth.instrumentPolicy == "provisioned" ? store.provisionedLines : nil,
+            logger: logger.withLabel("switchboard.registrar"))
 
         // One event loop group (one loop per core) for the transport and the transaction
         // timers, which run on a timing wheel (O(1) schedule and cancel).
@@ -98,7 +94,7 @@ public final class SwitchboardApplication: Sendable {
             admissionGate: SIPOverloadGate(isOverloaded: { overload.isOverloaded }),
             logger: logger.withLabel("switchboard.transaction"))
         admin = try AdminServer(
-            listen: configuration.admin.listen, credentials: store, locations: store, domains: domains,
+            listen: configuration.admin.listen, credentials: store, locations: store, provisioning: store, domains: domains,
             logger: logger.withLabel("switchboard.admin"))
         services = [writer, expiry, transport, admin.service]
         transport.setReceiver(transactions)

@@ -13,6 +13,7 @@ struct AdminFixture {
 
     let credentials = InMemoryCredentialStore()
     let locations = InMemoryLocationStore()
+    let provisioning = InMemoryProvisioningStore()
     let clock = ManualClock(start: AdminFixture.start)
     let logs = LogCapture(label: "admin-test")
     var domains = ["example.net", "other.example"]
@@ -20,7 +21,7 @@ struct AdminFixture {
 
     var routes: AdminRoutes {
         AdminRoutes(
-            credentials: credentials, locations: locations, domains: domains, limits: limits, clock: clock,
+            credentials: credentials, locations: locations, provisioning: provisioning, domains: domains, limits: limits, clock: clock,
             logger: logs.logger)
     }
 

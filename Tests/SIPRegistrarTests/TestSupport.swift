@@ -54,6 +54,7 @@ func withRegistrar(
     requireAORMatch: Bool = true,
     store: (any LocationStore)? = nil,
     uncachedCredentials: Bool = false,
+    provisionedLines: (any ProvisionedLineLookup)? = nil,
     _ body: (RegistrarHarness) async throws -> Void
 ) async throws {
     let clock = ManualClock()
@@ -81,7 +82,7 @@ func withRegistrar(
         writer: writer,
         challenger: try DigestChallenger(configuration: digest, secret: secret, clock: clock),
         verifier: try DigestVerifier(configuration: digest, secret: secret, clock: clock),
-        limiter: limiter, logger: logs.logger, clock: clock)
+        limiter: limiter, provisionedLines: provisionedLines, logger: logs.logger, clock: clock)
     let harness = RegistrarHarness(
         clock: clock, credentials: credentials, store: store, writer: writer, location: location, limiter: limiter,
         registrar: registrar, logs: logs)

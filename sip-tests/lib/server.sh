@@ -110,3 +110,13 @@ if not ok:
     print("check failed:", sys.argv[1]); print(json.dumps(d, indent=1)); sys.exit(1)
 ' "$1"
 }
+
+# wait_for_log PATTERN: waits (up to 5 s) until the server log holds PATTERN (grep -E); the
+# server writes its log in batches, a few milliseconds after the event.
+wait_for_log() {
+    for _ in $(seq 1 50); do
+        grep -qE "$1" "$SERVER_LOG" && return 0
+        sleep 0.1
+    done
+    echo "the server log never showed: $1"; return 1
+}

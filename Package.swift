@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SIPStorageSQLite", targets: ["SIPStorageSQLite"]),
         .library(name: "SIPRegistrar", targets: ["SIPRegistrar"]),
         .library(name: "AdminAPI", targets: ["AdminAPI"]),
+        .library(name: "Provisioning", targets: ["Provisioning"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "SIPCoreFuzz", targets: ["SIPCoreFuzz"]),
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Layer 0: pure Swift message model, parser, serializer, framer. No Foundation, no NIO.
@@ -132,6 +135,25 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
+        // Layer 3: the phone configuration service (RFC 6011) over HTTPS on Hummingbird, with
+        // vendor templates (swift-mustache), HTTP digest (SIPAuth) and client certificates.
+        .target(
+            name: "Provisioning",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+
         // Layer 4: composition root.
         .target(
             name: "SwitchboardServer",
@@ -144,6 +166,7 @@ let package = Package(
                 "SIPStorageSQLite",
                 "SIPRegistrar",
                 "AdminAPI",
+                "Provisioning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -210,6 +233,23 @@ let package = Package(
                 "SIPCore", "SIPStorage", "AdminAPI", "SIPTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "ProvisioningTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "Provisioning", "SIPTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: upcoming
         ),

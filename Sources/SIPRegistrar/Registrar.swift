@@ -398,7 +398,7 @@ public final class Registrar: Sendable {
             response.headers.append(.require, "outbound")
         }
         response.headers.append(.supported, Self.supportedExtensions.joined(separator: ", "))
-        response.headers.append(.date, HTTPDate.format(now))
+        response.headers.append(.date, now.httpDate)
         response.headers.append(.contentLength, "0")
         return response
     }

@@ -10,6 +10,8 @@ struct AuthSetup {
     let challenger: DigestChallenger
     let verifier: DigestVerifier
     let limiter: AuthFailureLimiter
+    /// The lockout policy, for the configuration service's own limiter.
+    let lockout: AuthFailureLimiterConfiguration
 
     static let secretFileName = "nonce.secret"
 
@@ -46,5 +48,6 @@ struct AuthSetup {
         lockout.lockoutDuration = .seconds(auth.lockoutBackoffSeconds)
         lockout.exemptSources = Set(auth.lockoutExempt)
         limiter = try AuthFailureLimiter(configuration: lockout)
+        self.lockout = lockout
     }
 }

@@ -1,5 +1,6 @@
 public import Logging
 public import AdminAPI
+public import Provisioning
 import NIOCore
 import NIOPosix
 import SIPAuth
@@ -37,6 +38,8 @@ public final class SwitchboardApplication: Sendable {
     public let store: SQLiteStore
     /// The admin HTTP API.
     public let admin: AdminServer
+    /// The configuration service (RFC 6011), nil when `provisioning.listen` is `off`.
+    public let provisioning: ProvisioningServer?
 
     public init(configuration: SwitchboardConfiguration, logger: Logger) async throws {
         self.configuration = configuration
@@ -96,7 +99,10 @@ public final class SwitchboardApplication: Sendable {
         admin = try AdminServer(
             listen: configuration.admin.listen, credentials: store, locations: store, provisioning: store, domains: domains,
             logger: logger.withLabel("switchboard.admin"))
-        services = [writer, expiry, transport, admin.service]
+        provisioning = try await Self.provisioningServer(
+            configuration: configuration, store: store, lockout: auth.lockout,
+            logger: logger.withLabel("switchboard.provisioning"))
+        services = [writer, expiry, transport, admin.service] + (provisioning.map { [$0.service] } ?? [])
         transport.setReceiver(transactions)
     }
 

@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Admin API listener, e.g. http://127.0.0.1:8080.")
     var admin: String?
 
+    @Option(name: .long, help: "Configuration service (RFC 6011) listener, e.g. https://0.0.0.0:8443, or off.")
+    var http: String?
+
     @Option(name: .long, help: "Log format: text or json.")
     var logFormat: String?
 
@@ -43,6 +46,7 @@ struct Serve: AsyncParsableCommand {
         if !domain.isEmpty { overrides["server.domains"] = .stringArray(domain) }
         if !sip.isEmpty { overrides["sip.listen"] = .stringArray(sip) }
         if let admin { overrides["admin.listen"] = .string(admin) }
+        if let http { overrides["provisioning.listen"] = .string(http) }
         if let logFormat { overrides["logging.format"] = .string(logFormat) }
         if let logLevel { overrides["logging.level"] = .string(logLevel) }
         return overrides

@@ -15,6 +15,10 @@ import Testing
 /// directory: UDP, TCP and TLS on 127.0.0.1, UDP on [::1], the admin API on 127.0.0.1.
 struct RunningServer {
     static let domain = "example.net"
+    /// The repository's `conf/templates`.
+    static let templatesDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("conf/templates").path
 
     let application: SwitchboardApplication
     let listeners: [SIPBoundListener]
@@ -56,6 +60,8 @@ struct RunningServer {
         configuration.dataDirectory = directory
         configuration.sip.listeners = ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "tls://127.0.0.1:0", "udp://[::1]:0"]
         configuration.admin.listen = "http://127.0.0.1:0"
+        configuration.provisioning.listen = "https://127.0.0.1:0"
+        configuration.provisioning.templatesDirectory = Self.templatesDirectory
         configuration.auth = AuthConfiguration(domains: [domain])
         configure(&configuration)
         var logger = Logger(label: "switchboard-server-tests")

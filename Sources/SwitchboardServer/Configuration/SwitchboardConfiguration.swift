@@ -17,6 +17,7 @@ public struct SwitchboardConfiguration: Sendable {
     public var registrar: RegistrarConfiguration
     public var auth: AuthConfiguration
     public var admin: AdminConfiguration
+    public var provisioning: ProvisioningServiceConfiguration
     public var logging: LoggingConfiguration
 
     public init() {
@@ -27,6 +28,7 @@ public struct SwitchboardConfiguration: Sendable {
         registrar = RegistrarConfiguration()
         auth = AuthConfiguration()
         admin = AdminConfiguration()
+        provisioning = ProvisioningServiceConfiguration()
         logging = LoggingConfiguration()
     }
 
@@ -40,6 +42,7 @@ public struct SwitchboardConfiguration: Sendable {
         registrar = try RegistrarConfiguration(reader: reader.scoped(to: "registrar"))
         auth = try AuthConfiguration(reader: reader.scoped(to: "auth"), domains: domains)
         admin = AdminConfiguration(reader: reader.scoped(to: "admin"))
+        provisioning = try ProvisioningServiceConfiguration(reader: reader.scoped(to: "provisioning"))
         logging = try LoggingConfiguration(reader: reader.scoped(to: "logging"))
     }
 }

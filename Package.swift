@@ -185,6 +185,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardServer",
                 "AdminAPI",
+                "Provisioning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,6 +9,6 @@ struct Switchboard: AsyncParsableCommand {
         commandName: "switchboard",
         abstract: "An instrument-aware SIP registrar and proxy.",
         version: SwitchboardVersion.current,
-        subcommands: [Serve.self, UserCommand.self, InstrumentCommand.self, RegistrationsCommand.self]
+        subcommands: [Serve.self, UserCommand.self, InstrumentCommand.self, RegistrationsCommand.self, DiscoveryCommand.self]
     )
 }

@@ -247,7 +247,8 @@ public final class Registrar: Sendable {
         let input = prepared.input
         let registration: RegistrationRequest
         do throws(SIPResponseError) {
-            let username = try authenticate(prepared, password: password, event: &event)
+            let username = try instrumentOfDevice(
+                authenticate(prepared, password: password, event: &event), source: input.source, event: &event)
             event.instrument = username.instrument
             if configuration.requireAORMatch, username.user != prepared.toUser {
                 throw SIPResponseError(403, "Auth user does not match the To AOR", outcome: "register.forbidden")
@@ -329,6 +330,32 @@ public final class Registrar: Sendable {
             }
             throw challenge(stale: false, outcome: "register.auth_failed")
         }
+    }
+
+    /// The instrument of a phone that presented a device certificate on TLS (the transport
+    /// verified it against `sip.tls.caBundle`): the MAC it names (``DeviceCertificateIdentity``)
+    /// is the phone's, whatever the username says. A username naming another MAC is refused
+    /// (403, `register.certificate_mismatch`): a line's password must not let another device
+    /// register as this one. A username without a MAC gets the certificate's (`69` on the phone
+    /// certified as 0000DEADBEEF registers as `69/0000DEADBEEF`). Without a certificate, or one
+    /// that names no MAC, the username stands.
+    private func instrumentOfDevice(_ username: SIPAuthUsername, source: SIPSource, event: inout SIPRequestEvent)
+        throws(SIPResponseError) -> SIPAuthUsername
+    {
+        guard let certificate = source.peerCertificate,
+            let certified = DeviceCertificateIdentity.instrument(
+                subject: certificate.subject, subjectAlternativeNames: certificate.subjectAlternativeNames)
+        else { return username }
+        if let named = username.instrument {
+            guard named == certified else {
+                event.instrument = named
+                event.detail = "certificate names \(certified.value)"
+                throw SIPResponseError(
+                    403, "Instrument does not match the device certificate", outcome: "register.certificate_mismatch")
+            }
+            return username
+        }
+        return SIPAuthUsername(username.user + "/" + certified.value)
     }
 
     /// `auth.instrumentPolicy: provisioned`: the auth username must name an instrument on which

@@ -27,7 +27,7 @@ PY
 
 # start_server NAME [extra serve flags...]
 # Starts switchboard on 127.0.0.1 with udp+tcp on $SIP_PORT, tls on $TLS_PORT, admin on
-# $ADMIN_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS. Log level: $LOG_LEVEL
+# $ADMIN_PORT, the configuration service on $HTTP_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS. Log level: $LOG_LEVEL
 # (unset: info; set but empty: no --log-level flag, the server's default).
 start_server() {
     local name="$1"; shift
@@ -36,15 +36,17 @@ start_server() {
     SIP_PORT=$(free_port 2)
     TLS_PORT=$((SIP_PORT + 1))
     ADMIN_PORT=$(free_port 1)
+    HTTP_PORT=$(free_port 1)
     DATA_DIR="${DATA_DIR:-$(mktemp -d /tmp/switchboard-sip-tests.XXXXXX)}"
     SERVER_LOG="$RESULTS/$name.server.log"
-    "$SWITCHBOARD_BIN" serve --data "$DATA_DIR" --domain example.net \
+    SWITCHBOARD_PROVISIONING_TEMPLATES="${SWITCHBOARD_PROVISIONING_TEMPLATES:-$SIPTESTS_DIR/../conf/templates}" \
+        "$SWITCHBOARD_BIN" serve --data "$DATA_DIR" --domain example.net \
         --sip "udp://127.0.0.1:$SIP_PORT" --sip "tcp://127.0.0.1:$SIP_PORT" --sip "tls://127.0.0.1:$TLS_PORT" \
-        --admin "http://127.0.0.1:$ADMIN_PORT" "${level[@]}" "$@" \
+        --admin "http://127.0.0.1:$ADMIN_PORT" --http "https://127.0.0.1:$HTTP_PORT" "${level[@]}" "$@" \
         >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     echo "$SERVER_PID" >>"$RESULTS/.pids"
-    export SIP_PORT TLS_PORT ADMIN_PORT DATA_DIR SERVER_PID SERVER_LOG
+    export SIP_PORT TLS_PORT ADMIN_PORT HTTP_PORT DATA_DIR SERVER_PID SERVER_LOG
     for _ in $(seq 1 100); do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
             echo "server exited early:"; tail -n 30 "$SERVER_LOG"; return 1

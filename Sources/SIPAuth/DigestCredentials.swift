@@ -26,31 +26,43 @@ struct DigestCredentials {
     var cnonce: String?
     var opaque: String?
 
+    /// The parameters that may appear once each, in the order of ``Field``.
     static let singular = [
-        "username", "realm", "nonce", "uri", "response", "algorithm", "qop", "nc", "cnonce", "opaque",
+        "username", "realm", "nonce", "uri", "response", "algorithm", "qop", "nc", "cnonce", "opaque", "userhash",
     ]
+
+    /// Indexes into ``singular``.
+    private enum Field: Int {
+        case username, realm, nonce, uri, response, algorithm, qop, nc, cnonce, opaque, userhash
+    }
 
     enum Parsed {
         case credentials(DigestCredentials)
         case refused(DigestFailureReason)
     }
 
+    /// One pass over the parameters: each known one counted (a repeat is refused) and its value
+    /// unquoted once.
     static func parse(_ header: SIPAuthHeader) -> Parsed {
         guard header.isDigest else { return .refused(.notDigest) }
-        var counts = [Int](repeating: 0, count: singular.count)
+        var values = [String?](repeating: nil, count: singular.count)
+        var seen = [Bool](repeating: false, count: singular.count)
         for parameter in header.parameters {
             let name = parameter.name.lowercased()
-            if let index = singular.firstIndex(of: name) { counts[index] += 1 }
+            guard let index = singular.firstIndex(of: name) else { continue }
+            if seen[index] { return .refused(.duplicateParameter) }
+            seen[index] = true
+            values[index] = parameter.unquotedValue
         }
-        guard counts.allSatisfy({ $0 <= 1 }) else { return .refused(.duplicateParameter) }
-        if header.userhash { return .refused(.userhashUnsupported) }
-        guard let username = header.username, !username.isEmpty, let realm = header.realm,
-            let nonce = header.nonce, !nonce.isEmpty, let uri = header.uri, !uri.isEmpty,
-            let response = header.response
+        func value(_ field: Field) -> String? { values[field.rawValue] }
+        if value(.userhash).map({ $0.lowercased() == "true" }) ?? false { return .refused(.userhashUnsupported) }
+        guard let username = value(.username), !username.isEmpty, let realm = value(.realm),
+            let nonce = value(.nonce), !nonce.isEmpty, let uri = value(.uri), !uri.isEmpty,
+            let response = value(.response)
         else { return .refused(.missingParameter) }
 
         var algorithm = DigestAlgorithm.md5  // RFC 7616 §3.4: absent means MD5
-        if let token = header.algorithm {
+        if let token = value(.algorithm) {
             guard let parsed = DigestAlgorithm(token: token) else { return .refused(.unsupportedAlgorithm) }
             algorithm = parsed
         }
@@ -60,10 +72,10 @@ struct DigestCredentials {
 
         var credentials = DigestCredentials(
             username: username, realm: realm, nonce: nonce, uri: uri, response: response, algorithm: algorithm,
-            qop: nil, nonceCountText: nil, nonceCount: 1, cnonce: header.cnonce, opaque: header.opaque)
-        if let qop = header.qop {
+            qop: nil, nonceCountText: nil, nonceCount: 1, cnonce: value(.cnonce), opaque: value(.opaque))
+        if let qop = value(.qop) {
             guard qop.lowercased() == "auth" else { return .refused(.unsupportedQop) }
-            guard let nc = header.nonceCount, let cnonce = header.cnonce, !cnonce.isEmpty else {
+            guard let nc = value(.nc), let cnonce = value(.cnonce), !cnonce.isEmpty else {
                 return .refused(.missingParameter)
             }
             guard (1...8).contains(nc.utf8.count), Hex.isHex(nc), let value = UInt32(nc, radix: 16), value > 0 else {

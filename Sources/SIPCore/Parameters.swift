@@ -11,6 +11,10 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
             self.name = name
             self.value = value
         }
+
+        /// The value with a quoted-string's quotes and escapes removed (RFC 3261 §25.1); nil
+        /// when valueless.
+        public var unquotedValue: String? { value.map { Lexer.unquote(Substring($0)) } }
     }
 
     /// Parsed parameters, as their text (nil once built or changed in code).

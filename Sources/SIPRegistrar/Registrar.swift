@@ -425,7 +425,7 @@ public final class Registrar: Sendable {
             response.headers.append(.require, "outbound")
         }
         response.headers.append(.supported, Self.supportedExtensions.joined(separator: ", "))
-        response.headers.append(.date, now.httpDate)
+        response.headers.append(.date, HTTPDate.formatCached(now))
         response.headers.append(.contentLength, "0")
         return response
     }

@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SIPStorage", targets: ["SIPStorage"]),
         .library(name: "SIPStorageSQLite", targets: ["SIPStorageSQLite"]),
         .library(name: "SIPRegistrar", targets: ["SIPRegistrar"]),
+        .library(name: "LogTap", targets: ["LogTap"]),
         .library(name: "AdminAPI", targets: ["AdminAPI"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
@@ -63,6 +65,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: upcoming
         ),
@@ -123,11 +126,22 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
-        // Layer 3: the admin HTTP API (users, registrations) on Hummingbird.
+        // Layer 1: the log tap: recent log records in a ring buffer and live subscribers with
+        // bounded queues and server-side filters (`switchboard logs`); the line formats.
+        .target(
+            name: "LogTap",
+            dependencies: [
+                "SIPCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+
+        // Layer 3: the admin HTTP API (users, registrations, logs, metrics) on Hummingbird.
         .target(
             name: "AdminAPI",
             dependencies: [
-                "SIPCore", "SIPStorage",
+                "SIPCore", "SIPStorage", "LogTap",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -145,6 +159,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -167,11 +182,13 @@ let package = Package(
                 "SIPRegistrar",
                 "AdminAPI",
                 "Provisioning",
+                "LogTap",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -186,6 +203,7 @@ let package = Package(
                 "SwitchboardServer",
                 "AdminAPI",
                 "Provisioning",
+                "LogTap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -231,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "SIPCore", "SIPStorage", "AdminAPI", "SIPTestSupport",
+                "SIPCore", "SIPStorage", "AdminAPI", "LogTap", "SIPTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -256,6 +274,11 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .testTarget(
+            name: "LogTapTests",
+            dependencies: ["SIPCore", "LogTap", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
             name: "SIPAuthTests", dependencies: ["SIPCore", "SIPAuth", "SIPTestSupport"], swiftSettings: upcoming),
         .testTarget(
             name: "SIPStorageTests", dependencies: ["SIPCore", "SIPStorage", "SIPTestSupport"],
@@ -263,7 +286,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: [
-                "switchboard", "SwitchboardServer",
+                "switchboard", "SwitchboardServer", "AdminAPI", "LogTap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -304,8 +327,9 @@ let package = Package(
             name: "SwitchboardServerTests",
             dependencies: [
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
-                "SIPRegistrar", "AdminAPI", "SIPTestSupport",
+                "SIPRegistrar", "AdminAPI", "LogTap", "SIPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

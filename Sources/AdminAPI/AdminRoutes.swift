@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import SIPCore
 public import SIPStorage
+import LogTap
 
 /// The handlers of the admin API, independent of any listener so tests can drive them through
 /// a router alone. See ``AdminServer`` for the list of routes.
@@ -14,6 +15,12 @@ public struct AdminRoutes: Sendable {
     let limits: AdminAPILimits
     let clock: any SIPClock
     let logger: Logger
+    let operations: AdminOperations
+    /// When the routes were made (the server's start), wall clock and monotonic.
+    let startedAt: SIPTimestamp
+    let startedUptime: Duration
+
+    var logTap: LogTap { operations.logTap }
 
     /// - Parameters:
     ///   - domains: the server's domains; the first is the default for requests that name none.
@@ -22,8 +29,11 @@ public struct AdminRoutes: Sendable {
     public init(
         credentials: any CredentialStore, locations: any LocationStore, provisioning: any ProvisioningStore,
         domains: [String], limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
-        logger: Logger
+        operations: AdminOperations = AdminOperations(), logger: Logger
     ) {
+        self.operations = operations
+        startedAt = clock.now()
+        startedUptime = clock.uptime()
         self.credentials = credentials
         self.locations = locations
         self.provisioning = provisioning
@@ -43,6 +53,7 @@ public struct AdminRoutes: Sendable {
     /// Adds the routes (and the JSON error middleware) to `router`.
     public func add(to router: Router<BasicRequestContext>) {
         router.add(middleware: AdminErrorMiddleware(logger: logger))
+        if let token = operations.bearerToken { router.add(middleware: AdminBearerTokenMiddleware(token: token)) }
         router.get("/v1/health") { _, _ in try self.health() }
         router.get("/v1/users") { request, _ in try await self.listUsers(request) }
         router.post("/v1/users") { request, _ in try await self.addUser(request) }
@@ -53,6 +64,8 @@ public struct AdminRoutes: Sendable {
         }
         router.get("/v1/registrations") { request, _ in try await self.registrations(request) }
         addInstrumentRoutes(to: router)
+        addLogRoutes(to: router)
+        addOperationsRoutes(to: router)
     }
 
     // MARK: - Handlers
@@ -149,6 +162,7 @@ public struct AdminRoutes: Sendable {
     func registrations(_ request: Request) async throws -> Response {
         let aor = try queryValue(request, "aor").map { try canonicalAOR($0) }
         let instrument = try queryValue(request, "instrument").map { text throws(AdminAPIError) in
+            if let problem = SIPInstrumentID.operatorInputProblem(text) { throw .badRequest("instrument: \(problem)") }
             guard let id = SIPInstrumentID(text) else { throw .badRequest("invalid instrument '\(text)'") }
             return id
         }
@@ -184,8 +198,11 @@ public struct AdminRoutes: Sendable {
     }
 
     /// A non-empty query parameter (percent-decoded by Hummingbird), or nil when absent or empty.
-    private func queryValue(_ request: Request, _ name: String) throws(AdminAPIError) -> String? {
-        guard let value = request.uri.queryParameters[name[...]], !value.isEmpty else { return nil }
+    /// The value of query parameter `name`; nil when absent, 400 when present but empty (an
+    /// empty filter is a mistake, not a request for everything).
+    func queryValue(_ request: Request, _ name: String) throws(AdminAPIError) -> String? {
+        guard let value = request.uri.queryParameters[name[...]] else { return nil }
+        guard !value.isEmpty else { throw .badRequest("\(name): empty value (leave the parameter out to not filter)") }
         return String(value)
     }
 

@@ -20,11 +20,16 @@ import Synchronization
 /// | `POST /v1/users/import` (text body, ``UserImport`` format) | 200 ``AdminImportResult``; 400 naming the bad line, nothing written |
 /// | `GET /v1/registrations[?aor=A&instrument=I]` | 200 `[`` AdminRegistration ``]` |
 /// | `/v1/instruments…` | provisioned instruments and their lines (see `AdminRoutes+Instruments.swift`) |
+/// | `GET /v1/logs[?instrument=&aor=&method=&level=&since=&follow=]` | 200 `text/event-stream` of log records (see `AdminRoutes+Logs.swift`) |
+/// | `GET /v1/status` | 200 ``AdminServerStatus`` |
+/// | `GET /metrics` | 200 Prometheus text; 404 without a metrics backend |
 ///
 /// Path segments are percent-decoded. Every error is `{"error": "…"}` with a 4xx/5xx status.
 /// User names starting with `~~` are refused with 400. Passwords are never logged; a generated
-/// one (``PasswordGenerator``) is returned once, in the answer that created it. There is no
-/// authentication: keep the listener on a loopback address.
+/// one (``PasswordGenerator``) is returned once, in the answer that created it. On a loopback
+/// address there is no authentication; any other address needs a bearer token
+/// (``AdminOperations/bearerToken``), checked on every route. The full contract is
+/// `docs/openapi.yaml`.
 ///
 /// The composition root builds one and adds ``service`` to its `ServiceGroup`:
 /// ```swift
@@ -47,17 +52,25 @@ public final class AdminServer: Sendable {
     ///   - domains: the server's domains; the first is the default domain of requests naming none.
     ///   - clock: the wall clock (injected so tests control registrations' remaining `expires`;
     ///     default ``SystemClock``).
-    /// - Throws: ``AdminAPIError/invalidListenURL(_:reason:)``.
+    ///   - operations: the log tap, metrics, status and bearer token (``AdminOperations``).
+    /// - Throws: ``AdminAPIError/invalidListenURL(_:reason:)``, also for a listener beyond
+    ///   loopback without a bearer token.
     public convenience init(
         listen: String, credentials: any CredentialStore, locations: any LocationStore,
         provisioning: any ProvisioningStore, domains: [String], limits: AdminAPILimits = AdminAPILimits(),
-        clock: any SIPClock = SystemClock(), logger: Logger
+        clock: any SIPClock = SystemClock(), operations: AdminOperations = AdminOperations(), logger: Logger
     ) throws(AdminAPIError) {
+        let address = try AdminListenAddress(parsing: listen)
+        if !address.isLoopback && operations.bearerToken == nil {
+            throw .invalidListenURL(
+                listen,
+                reason: "\(address.host) is not a loopback address: set admin.token (SWITCHBOARD_ADMIN_TOKEN) so requests need a bearer token")
+        }
         self.init(
-            address: try AdminListenAddress(parsing: listen),
+            address: address,
             routes: AdminRoutes(
                 credentials: credentials, locations: locations, provisioning: provisioning, domains: domains,
-                limits: limits, clock: clock, logger: logger),
+                limits: limits, clock: clock, operations: operations, logger: logger),
             logger: logger)
     }
 

@@ -1,6 +1,8 @@
 public import Logging
 public import SIPCore
 public import SIPStorage
+import Metrics
+import Synchronization
 
 /// The configuration service of RFC 6011: answers a phone's GET for its configuration, in the
 /// RFC 6011 form (`?sfua-id=urn:uuid:…`, §2.3.2) or by a vendor's file name
@@ -28,7 +30,9 @@ public import SIPStorage
 /// a password.
 public final class ConfigurationService: Sendable {
     public let configuration: ProvisioningConfiguration
-    let templates: ConfigurationTemplates
+    private let templateLibrary: Mutex<ConfigurationTemplates>
+    /// The templates in use (replaced whole by ``replaceTemplates(_:)``, e.g. on SIGHUP).
+    var templates: ConfigurationTemplates { templateLibrary.withLock { $0 } }
     let provisioning: any ProvisioningStore
     let credentials: any CredentialStore
     let authenticator: ProvisioningAuthenticator
@@ -47,13 +51,19 @@ public final class ConfigurationService: Sendable {
         logger: Logger
     ) {
         self.configuration = configuration
-        self.templates = templates
+        self.templateLibrary = Mutex(templates)
         self.provisioning = provisioning
         self.credentials = credentials
         self.authenticator = authenticator
         self.rateLimiter = SourceRateLimiter(configuration: configuration.rateLimit, clock: clock)
         self.clock = clock
         self.logger = logger
+    }
+
+    /// Serves `templates` from the next request on (a reload: requests under way finish with the
+    /// old ones).
+    public func replaceTemplates(_ templates: ConfigurationTemplates) {
+        templateLibrary.withLock { $0 = templates }
     }
 
     /// The answer to one request.
@@ -66,6 +76,7 @@ public final class ConfigurationService: Sendable {
         let outcome = log["event"].map { "\($0)" } ?? "provisioning.ok"
         let level: Logger.Level = ["provisioning.auth_failed", "provisioning.locked_out", "provisioning.rate_limited"].contains(outcome) ? .notice : .info
         logger.log(level: level, "\(outcome)", metadata: log)
+        ProvisioningMetrics.fetched(vendor: log["provisioning.vendor"].map { "\($0)" } ?? "none", status: answer.status)
         return answer
     }
 
@@ -88,8 +99,9 @@ public final class ConfigurationService: Sendable {
         } catch {
             guard let name = ConfigurationFileName(path: request.path) else { return notFound(&log) }
             switch name {
-            case .common(_, let template):
+            case .common(let vendor, let template):
                 log["provisioning.template"] = "\(template)"
+                log["provisioning.vendor"] = "\(vendor.rawValue)"
                 return represent(
                     templates.render(template, context: ConfigurationContext(service: configuration.sip, resyncSeconds: configuration.maxAgeSeconds)),
                     resource: "common/" + template, template: template, instrument: nil, request: request, log: &log)
@@ -126,6 +138,7 @@ public final class ConfigurationService: Sendable {
             }
         }
         guard let instrument, let vendor = PhoneVendor(rawValue: instrument.vendor) else { return notFound(&log) }
+        log["provisioning.vendor"] = "\(vendor.rawValue)"
         let template = fileName?.template(for: vendor) ?? (fileName == nil ? vendor.configurationTemplate : nil)
         guard let template else { return notFound(&log) }
         log["provisioning.template"] = "\(template)"

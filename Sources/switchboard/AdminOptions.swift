@@ -12,11 +12,19 @@ struct AdminOptions: ParsableArguments {
             "Admin API of the running server (default: $SWITCHBOARD_ADMIN, else http://127.0.0.1:8080).", valueName: "URL"))
     var admin: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Bearer token of an admin API that is not on loopback (default: $SWITCHBOARD_ADMIN_TOKEN).", valueName: "TOKEN"))
+    var token: String?
+
     /// The client for the resolved URL; a malformed URL is a usage error.
     func client() throws -> AdminClient {
-        let url = AdminClient.resolveURL(option: admin, environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let url = AdminClient.resolveURL(option: admin, environment: environment)
+        let token = token ?? environment[AdminClient.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         do {
-            return try AdminClient(url: url)
+            return try AdminClient(url: url, token: token)
         } catch {
             throw ValidationError(error.description)
         }

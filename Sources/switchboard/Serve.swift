@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import LogTap
 import Logging
 import SwitchboardServer
 
@@ -61,8 +62,10 @@ struct Serve: AsyncParsableCommand {
         }
         let logs = LogBootstrap.bootstrap(configuration.logging)
         defer { logs.stop() }  // writes the last lines, also when the server fails
+        let metrics = SwitchboardMetrics.bootstrap()  // before any metric object is made
         let logger = Logger(label: "switchboard")
-        let server = try await SwitchboardApplication(configuration: configuration, logger: logger)
+        let server = try await SwitchboardApplication(
+            configuration: configuration, logger: logger, logTap: LogBootstrap.tap(configuration.logging), metrics: metrics)
         try await server.run()
         logger.notice("stopped")
     }

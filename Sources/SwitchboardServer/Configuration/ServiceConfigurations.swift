@@ -90,14 +90,18 @@ public struct AuthConfiguration: Sendable {
     }
 }
 
-/// The admin HTTP API. Keys (scope `admin`): `listen` (default `http://127.0.0.1:8080`).
+/// The admin HTTP API. Keys (scope `admin`): `listen` (default `http://127.0.0.1:8080`),
+/// `token` (a bearer token every request must carry; required when `listen` is not a loopback
+/// address; secret: never logged).
 public struct AdminConfiguration: Sendable {
     public var listen: String
+    public var token: String?
 
     public init() { listen = "http://127.0.0.1:8080" }
     public init(reader: ConfigReader) {
         self.init()
         listen = reader.string(forKey: "listen", default: listen)
+        token = reader.string(forKey: "token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

@@ -204,6 +204,7 @@ let package = Package(
                 "AdminAPI",
                 "Provisioning",
                 "LogTap",
+                "SIPCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

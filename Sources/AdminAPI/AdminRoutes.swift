@@ -93,6 +93,11 @@ public struct AdminRoutes: Sendable {
     func addUser(_ request: Request) async throws -> Response {
         let body = try AdminJSON.decode(AdminNewUser.self, from: try await collect(request, upTo: limits.maxJSONBodyBytes))
         let domain = try body.domain.map(checkedDomain) ?? defaultDomain()
+        if let problem = Self.loginNameProblem(body.user) { throw AdminAPIError.badRequest(problem) }
+        if !domains.contains(domain) && body.force != true {
+            throw AdminAPIError.badRequest(
+                "this server does not serve \(domain) (it serves \(domains.joined(separator: ", "))): such a user could not register; add it anyway with force (--force)")
+        }
         try checkUser(body.user, domain: domain)
         let generated = body.password == nil
         let password = body.password ?? PasswordGenerator(length: limits.generatedPasswordLength).generate()
@@ -216,6 +221,16 @@ public struct AdminRoutes: Sendable {
     /// Lower-cases a domain; its syntax is checked with the user name (``checkUser(_:domain:)``).
     private func checkedDomain(_ domain: String) -> String {
         SIPUserCredential.canonicalDomain(domain)
+    }
+
+    /// A user named like a phone's login name (`76/0000DEADBEEF`): the `/MAC` part belongs to
+    /// the instrument's line, not to the user. The message says so.
+    static func loginNameProblem(_ user: String) -> String? {
+        guard let slash = user.lastIndex(of: "/") else { return nil }
+        let name = user[..<slash]
+        let instrument = user[user.index(after: slash)...]
+        guard !name.isEmpty, SIPInstrumentID(instrument) != nil else { return nil }
+        return "'\(user)' is a phone's login name (user/MAC), not a user: create user '\(name)', then provision the phone with `switchboard instrument add \(instrument) --vendor V --line \(name)`; the phone then authenticates as \(user)"
     }
 
     /// Refuses reserved (`~~…`) and malformed user names before the store sees them.

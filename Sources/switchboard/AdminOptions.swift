@@ -18,7 +18,14 @@ struct AdminOptions: ParsableArguments {
             "Bearer token of an admin API that is not on loopback (default: $SWITCHBOARD_ADMIN_TOKEN).", valueName: "TOKEN"))
     var token: String?
 
-    /// The client for the resolved URL; a malformed URL is a usage error.
+    /// A malformed URL is a usage error of the subcommand.
+    func validate() throws {
+        if let admin {
+            do { _ = try AdminListenAddress(parsing: admin) } catch { throw ValidationError("--admin: \(error.description)") }
+        }
+    }
+
+    /// The client for the resolved URL (a malformed `$SWITCHBOARD_ADMIN` is reported by name).
     func client() throws -> AdminClient {
         let environment = ProcessInfo.processInfo.environment
         let url = AdminClient.resolveURL(option: admin, environment: environment)
@@ -26,7 +33,7 @@ struct AdminOptions: ParsableArguments {
         do {
             return try AdminClient(url: url, token: token)
         } catch {
-            throw ValidationError(error.description)
+            throw CLIError("\(admin == nil ? "$\(AdminClient.environmentVariable)" : "--admin"): \(error.description)")
         }
     }
 }

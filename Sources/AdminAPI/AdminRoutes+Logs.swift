@@ -30,7 +30,7 @@ extension AdminRoutes {
     func logFilter(_ request: Request) throws(AdminAPIError) -> (filter: LogFilter, follow: Bool, hasSince: Bool) {
         var filter = LogFilter()
         if let text = try queryValue(request, "instrument") {
-            if let problem = SIPInstrumentID.operatorInputProblem(text) { throw .badRequest("instrument: \(problem)") }
+            if let problem = SIPInstrumentID.operatorInputProblem(text) { throw .badRequest("invalid instrument: \(problem)") }
             filter.instrument = SIPInstrumentID(operatorInput: text)
         }
         if let text = try queryValue(request, "aor") { filter.aor = try canonicalAOR(text) }

@@ -94,11 +94,11 @@ public struct AdminRoutes: Sendable {
         let body = try AdminJSON.decode(AdminNewUser.self, from: try await collect(request, upTo: limits.maxJSONBodyBytes))
         let domain = try body.domain.map(checkedDomain) ?? defaultDomain()
         if let problem = Self.loginNameProblem(body.user) { throw AdminAPIError.badRequest(problem) }
-        if !domains.contains(domain) && body.force != true {
+        try checkUser(body.user, domain: domain)
+        if !domains.isEmpty && !domains.contains(domain) && body.force != true {
             throw AdminAPIError.badRequest(
                 "this server does not serve \(domain) (it serves \(domains.joined(separator: ", "))): such a user could not register; add it anyway with force (--force)")
         }
-        try checkUser(body.user, domain: domain)
         let generated = body.password == nil
         let password = body.password ?? PasswordGenerator(length: limits.generatedPasswordLength).generate()
         let record: SIPUserRecord
@@ -167,7 +167,7 @@ public struct AdminRoutes: Sendable {
     func registrations(_ request: Request) async throws -> Response {
         let aor = try queryValue(request, "aor").map { try canonicalAOR($0) }
         let instrument = try queryValue(request, "instrument").map { text throws(AdminAPIError) in
-            if let problem = SIPInstrumentID.operatorInputProblem(text) { throw .badRequest("instrument: \(problem)") }
+            if let problem = SIPInstrumentID.operatorInputProblem(text) { throw .badRequest("invalid instrument: \(problem)") }
             guard let id = SIPInstrumentID(text) else { throw .badRequest("invalid instrument '\(text)'") }
             return id
         }

@@ -47,7 +47,7 @@ struct RunningServer {
     /// - Parameter configure: changes to the test configuration (loopback listeners, temporary
     ///   data dir, defaults otherwise), applied before the server is built.
     static func with(
-        stop: Stop = .graceful, configure: (inout SwitchboardConfiguration) -> Void = { _ in },
+        stop: Stop = .graceful, metrics: SwitchboardMetrics? = nil, configure: (inout SwitchboardConfiguration) -> Void = { _ in },
         _ body: (RunningServer) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory
@@ -68,7 +68,7 @@ struct RunningServer {
         // Cancellation is not a graceful stop: Hummingbird logs errors about it, which are expected.
         logger.logLevel = stop == .cancel ? .critical : .error
 
-        let application = try await SwitchboardApplication(configuration: configuration, logger: logger)
+        let application = try await SwitchboardApplication(configuration: configuration, logger: logger, metrics: metrics)
         // The application inside an outer group (no signals), so the test can shut it down
         // gracefully the way SIGTERM does: run() inherits the outer group's graceful shutdown.
         let outer = ServiceGroup(

@@ -18,11 +18,12 @@ struct AdminFixture {
     let logs = LogCapture(label: "admin-test")
     var domains = ["example.net", "other.example"]
     var limits = AdminAPILimits()
+    var operations = AdminOperations()
 
     var routes: AdminRoutes {
         AdminRoutes(
             credentials: credentials, locations: locations, provisioning: provisioning, domains: domains, limits: limits, clock: clock,
-            logger: logs.logger)
+            operations: operations, logger: logs.logger)
     }
 
     /// Runs `body` against the router (no sockets).

@@ -104,3 +104,29 @@ struct CLIPapercutTests {
         #expect(TextTable.registrationsSummary([registration]).render(maxWidth: nil) == TextTable.registrationsSummary([registration]).render())
     }
 }
+
+@Suite("README management examples")
+struct ReadmeExamplesTests {
+    static let readme = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("README.md")
+
+    @Test("Shell examples never call a bare `switchboard` (not on PATH after a build): a path or $switchboard")
+    func noBareCommand() throws {
+        let text = try String(contentsOf: Self.readme, encoding: .utf8)
+        var inShell = false
+        var commands = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") {
+                inShell = line == "```sh"
+                continue
+            }
+            guard inShell else { continue }
+            #expect(!line.hasPrefix("switchboard "), "bare command in README: \(line)")
+            if line.hasPrefix("$switchboard ") { commands += 1 }
+        }
+        #expect(commands >= 8)
+        #expect(text.contains("switchboard=.build/release/switchboard"))
+        #expect(text.contains("swift run -c release switchboard serve"), "the build that makes .build/release/switchboard")
+    }
+}

@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SIPRegistrar", targets: ["SIPRegistrar"]),
         .library(name: "AdminAPI", targets: ["AdminAPI"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
+        .library(name: "SIPEvents", targets: ["SIPEvents"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "SIPCoreFuzz", targets: ["SIPCoreFuzz"]),
@@ -154,6 +155,17 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
+        // Layer 3: the RFC 6665 notifier and its event packages (http-monitor, RFC 5989).
+        .target(
+            name: "SIPEvents",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+
         // Layer 4: composition root.
         .target(
             name: "SwitchboardServer",
@@ -167,6 +179,7 @@ let package = Package(
                 "SIPRegistrar",
                 "AdminAPI",
                 "Provisioning",
+                "SIPEvents",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -234,6 +247,15 @@ let package = Package(
                 "SIPCore", "SIPStorage", "AdminAPI", "SIPTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SIPEventsTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction", "SIPEvents", "SIPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),

@@ -1,6 +1,7 @@
 public import Logging
 public import AdminAPI
 public import Provisioning
+public import SIPEvents
 import NIOCore
 import NIOPosix
 import SIPAuth
@@ -40,6 +41,8 @@ public final class SwitchboardApplication: Sendable {
     public let admin: AdminServer
     /// The configuration service (RFC 6011), nil when `provisioning.listen` is `off`.
     public let provisioning: ProvisioningServer?
+    /// The RFC 6665 notifier (http-monitor).
+    public let notifier: Notifier
 
     public init(configuration: SwitchboardConfiguration, logger: Logger) async throws {
         self.configuration = configuration
@@ -85,7 +88,19 @@ public final class SwitchboardApplication: Sendable {
         let overload = OverloadSignal(
             ingress: transport.ingressLoad, writer: writer,
             commitBacklogLimit: configuration.registrar.overloadCommitBacklog, logger: logger.withLabel("switchboard.sip"))
-        chain = RequestChain.make(identity: identity, registrar: registrar, logger: logger.withLabel("switchboard.sip"))
+        provisioning = try await Self.provisioningServer(
+            configuration: configuration, store: store, lockout: auth.lockout,
+            logger: logger.withLabel("switchboard.provisioning"))
+        let sender = TransactionRequestSender()
+        let monitor = Self.httpMonitorPackage(configuration: configuration, store: store, provisioning: provisioning)
+        notifier = Notifier(
+            configuration: Notifier.Configuration(realm: configuration.auth.realm),
+            packages: [monitor], store: store, sender: sender, scheduler: SIPTimerWheel(eventLoop: loops.next()),
+            clock: SystemClock(), challenger: auth.challenger, verifier: auth.verifier, limiter: auth.limiter,
+            logger: logger.withLabel("switchboard.events"))
+        chain = RequestChain.make(
+            identity: identity, registrar: registrar, subscriptions: SubscribeProcessor(notifier: notifier, packages: [monitor]),
+            logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
             sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),
@@ -99,10 +114,11 @@ public final class SwitchboardApplication: Sendable {
         admin = try AdminServer(
             listen: configuration.admin.listen, credentials: store, locations: store, provisioning: store, domains: domains,
             logger: logger.withLabel("switchboard.admin"))
-        provisioning = try await Self.provisioningServer(
-            configuration: configuration, store: store, lockout: auth.lockout,
-            logger: logger.withLabel("switchboard.provisioning"))
-        services = [writer, expiry, transport, admin.service] + (provisioning.map { [$0.service] } ?? [])
+        sender.bind(transactions)
+        let relay = ProvisioningChangeRelay(
+            changes: store.provisioningChanges, notifier: notifier, package: monitor.name, transport: transport,
+            logger: logger.withLabel("switchboard.events"))
+        services = [writer, expiry, transport, admin.service, relay] + (provisioning.map { [$0.service] } ?? [])
         transport.setReceiver(transactions)
     }
 

@@ -11,8 +11,8 @@ import NIOCore
 /// watched resource changes (``resourceChanged(package:resource:)``).
 ///
 /// - Initial SUBSCRIBE (§4.2.1): unknown package → 489 with `Allow-Events`; a Request-URI that
-///   names no resource of the package → 404; a SIPS URI over an insecure transport → 403
-///   (RFC 5989 §6: a resource served over TLS is watched over TLS); digest authentication as a
+///   names no resource of the package → 404; not over TLS → 403 (RFC 5989 §6: a resource
+///   served over TLS is watched over TLS; a `sips:` URI always, any URI unless configured off); digest authentication as a
 ///   user allowed to watch the resource (401, lockout as for REGISTER); Accept without the
 ///   package's type → 406; Expires below the minimum → 423 with `Min-Expires`, above the maximum
 ///   shortened; then 200 with our tag, `Expires` and `Contact`, and a NOTIFY at once (§4.2.1.2).
@@ -26,11 +26,12 @@ import NIOCore
 public actor Notifier {
     public struct Configuration: Sendable {
         public var realm: String
-        /// Refuse a `sips:` subscription that did not come over TLS.
-        public var requiresTLSForSIPS: Bool
-        public init(realm: String, requiresTLSForSIPS: Bool = true) {
+        /// Refuse subscriptions that did not come over TLS (RFC 5989 §6: a resource served over
+        /// HTTPS is watched over TLS; its monitor URI is `sips:`).
+        public var requiresTLS: Bool
+        public init(realm: String, requiresTLS: Bool = true) {
             self.realm = realm
-            self.requiresTLSForSIPS = requiresTLSForSIPS
+            self.requiresTLS = requiresTLS
         }
     }
 
@@ -120,8 +121,8 @@ public actor Notifier {
             throw SIPResponseError(404, "Not Found", outcome: "subscribe.not_found")
         }
         event.detail = "\(package.name) \(resource)"
-        if request.uri.scheme == .sips, configuration.requiresTLSForSIPS, subscribe.source.transport != .tls {
-            throw SIPResponseError(403, "SIPS subscription needs TLS", outcome: "subscribe.insecure")
+        if configuration.requiresTLS || request.uri.scheme == .sips, subscribe.source.transport != .tls {
+            throw SIPResponseError(403, "Subscribe over TLS", outcome: "subscribe.insecure")
         }
         let username = try await authenticate(subscribe, package: package, resource: resource, event: &event)
         guard subscribe.accepts(package.contentType) else {

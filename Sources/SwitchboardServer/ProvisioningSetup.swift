@@ -86,7 +86,11 @@ extension SwitchboardApplication {
         let responder = provisioning?.responder
         return HTTPMonitorPackage(
             domains: configuration.domains, prefix: ConfigurationService.monitorPrefix, provisioning: store,
-            credentials: store
+            credentials: store,
+            expiry: SubscriptionExpiryPolicy(
+                minimum: UInt32(configuration.events.monitorMinExpires),
+                default: UInt32(configuration.events.monitorDefaultExpires),
+                maximum: UInt32(configuration.events.monitorMaxExpires))
         ) { id in await responder?.head(of: id) }
     }
 }

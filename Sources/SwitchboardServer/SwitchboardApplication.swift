@@ -94,7 +94,7 @@ public final class SwitchboardApplication: Sendable {
         let sender = TransactionRequestSender()
         let monitor = Self.httpMonitorPackage(configuration: configuration, store: store, provisioning: provisioning)
         notifier = Notifier(
-            configuration: Notifier.Configuration(realm: configuration.auth.realm),
+            configuration: Notifier.Configuration(realm: configuration.auth.realm, requiresTLS: configuration.events.requireTLS),
             packages: [monitor], store: store, sender: sender, scheduler: SIPTimerWheel(eventLoop: loops.next()),
             clock: SystemClock(), challenger: auth.challenger, verifier: auth.verifier, limiter: auth.limiter,
             logger: logger.withLabel("switchboard.events"))

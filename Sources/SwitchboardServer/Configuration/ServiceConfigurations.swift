@@ -119,3 +119,30 @@ public struct LoggingConfiguration: Sendable {
             "level", default: level, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
     }
 }
+
+/// The notifier (RFC 6665). Keys (scope `events`): `requireTLS` (bool, default true: an
+/// http-monitor SUBSCRIBE must come over TLS, RFC 5989 §6; a `sips:` one always must),
+/// `monitorMinExpires` (60), `monitorMaxExpires` (604800), `monitorDefaultExpires` (86400):
+/// subscription durations in seconds (RFC 5989 §4.4).
+public struct EventsConfiguration: Sendable {
+    public var requireTLS: Bool
+    public var monitorMinExpires: Int
+    public var monitorDefaultExpires: Int
+    public var monitorMaxExpires: Int
+
+    public init() {
+        requireTLS = true
+        monitorMinExpires = 60
+        monitorDefaultExpires = 86_400
+        monitorMaxExpires = 604_800
+    }
+
+    public init(reader: ConfigReader) throws(SwitchboardConfigurationError) {
+        self.init()
+        requireTLS = reader.bool(forKey: "requireTLS", default: requireTLS)
+        monitorMinExpires = try reader.int("monitorMinExpires", default: monitorMinExpires, in: 1...86_400)
+        monitorMaxExpires = try reader.int("monitorMaxExpires", default: monitorMaxExpires, in: monitorMinExpires...31_536_000)
+        monitorDefaultExpires = try reader.int(
+            "monitorDefaultExpires", default: monitorDefaultExpires, in: monitorMinExpires...monitorMaxExpires)
+    }
+}

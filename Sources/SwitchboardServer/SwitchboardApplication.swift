@@ -115,8 +115,11 @@ public final class SwitchboardApplication: Sendable {
             listen: configuration.admin.listen, credentials: store, locations: store, provisioning: store, domains: domains,
             logger: logger.withLabel("switchboard.admin"))
         sender.bind(transactions)
+        let resync = ResyncNotifier(
+            vendors: Set(configuration.events.resyncVendors), location: location, credentials: store, sender: sender,
+            domain: domains.first ?? "localhost", logger: logger.withLabel("switchboard.events"))
         let relay = ProvisioningChangeRelay(
-            changes: store.provisioningChanges, notifier: notifier, package: monitor.name, transport: transport,
+            changes: store.provisioningChanges, notifier: notifier, resync: resync, package: monitor.name, transport: transport,
             logger: logger.withLabel("switchboard.events"))
         services = [writer, expiry, transport, admin.service, relay] + (provisioning.map { [$0.service] } ?? [])
         transport.setReceiver(transactions)

@@ -193,4 +193,18 @@ struct ConfigurationServiceTests {
         let wrong = "Basic " + Data("69/0000DEADBEEF:nope".utf8).base64EncodedString()
         #expect(await on.service.respond(to: ServiceHarness.request("/0000deadbeef.cfg", authorization: wrong)).status == 401)
     }
+
+    @Test("head(of:) (the http-monitor NOTIFY body) has the ETag and Last-Modified a GET returns")
+    func headMatchesGet() async throws {
+        let h = try await ServiceHarness.make()
+        let get = try await h.get("/0000deadbeef.cfg")
+        h.clock.advance(by: .seconds(10))
+        let head = try #require(await h.service.head(of: deadBeef))
+        #expect(head.entityTag == get.header("ETag"))
+        #expect(head.lastModified == get.header("Last-Modified"))
+        #expect(head.contentLength == get.body.count)
+        #expect(head.contentLocation == "https://sip.example.net:8443/0000deadbeef.cfg")
+        #expect(head.cacheControl == get.header("Cache-Control"))
+        #expect(await h.service.head(of: SIPInstrumentID("0000DEADBEE0")!) == nil)
+    }
 }

@@ -326,7 +326,7 @@ let package = Package(
             name: "SwitchboardServerTests",
             dependencies: [
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
-                "SIPRegistrar", "AdminAPI", "SIPTestSupport",
+                "SIPRegistrar", "AdminAPI", "Provisioning", "SIPEvents", "SIPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),

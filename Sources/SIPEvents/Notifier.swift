@@ -260,9 +260,13 @@ public actor Notifier {
 
     private func okResponse(_ subscribe: SubscribeRequest, localTag: String, expires: UInt32) -> SIPResponse {
         var response = SIPResponse(answering: subscribe.request, statusCode: 200, toTag: localTag)
-        response.headers.append(.expires, "\(expires)")
-        response.headers.append(.contact, Self.contact(scheme: subscribe.request.uri.scheme, user: subscribe.request.uri.user, host: Self.contactHost(subscribe), transport: subscribe.source.transport))
-        response.headers.append(.contentLength, "0")
+        let contact = Self.contact(
+            scheme: subscribe.request.uri.scheme, user: subscribe.request.uri.user, host: Self.contactHost(subscribe),
+            transport: subscribe.source.transport)
+        // Before the Content-Length the response already ends with.
+        let end = response.headers.firstIndex(of: .contentLength) ?? response.headers.count
+        response.headers.insert(SIPHeaderField(.expires, "\(expires)"), at: end)
+        response.headers.insert(SIPHeaderField(.contact, contact), at: end + 1)
         return response
     }
 

@@ -16,7 +16,7 @@ public struct SubscribeProcessor: SIPRequestProcessor {
 
     public var capabilities: SIPProcessorCapabilities {
         SIPProcessorCapabilities(
-            methods: [.subscribe], accept: packages.map(\.contentType), events: packages.map(\.name))
+            methods: [.subscribe], events: packages.map(\.name))
     }
 
     public func process(_ context: inout SIPRequestContext) throws(SIPResponseError) -> SIPProcessorAction {

@@ -134,6 +134,7 @@ struct NotifierTests {
         let (ok, tag) = try await h.subscribed()
         #expect(ok.statusCode == 200)
         #expect(ok.headers[.expires] == "3600")
+        #expect(ok.headers.all(.contentLength).count == 1)
         #expect(ok.headers[.contact]?.hasPrefix("<sips:~~cf~0000DEADBEEF@192.0.2.1:5061") == true)
         let notify = try await h.notifies(1)[0]
         #expect(notify.method == .notify)

@@ -260,8 +260,9 @@ public actor Notifier {
 
     private func okResponse(_ subscribe: SubscribeRequest, localTag: String, expires: UInt32) -> SIPResponse {
         var response = SIPResponse(answering: subscribe.request, statusCode: 200, toTag: localTag)
+        // The same Contact as the NOTIFYs' (built from the To URI): a NOTIFY refreshes the target.
         let contact = Self.contact(
-            scheme: subscribe.request.uri.scheme, user: subscribe.request.uri.user, host: Self.contactHost(subscribe),
+            scheme: subscribe.to.uri.scheme, user: subscribe.to.uri.user, host: Self.contactHost(subscribe),
             transport: subscribe.source.transport)
         // Before the Content-Length the response already ends with.
         let end = response.headers.firstIndex(of: .contentLength) ?? response.headers.count

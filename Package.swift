@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "LogTap", targets: ["LogTap"]),
         .library(name: "AdminAPI", targets: ["AdminAPI"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
+        .library(name: "SIPEvents", targets: ["SIPEvents"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "SIPCoreFuzz", targets: ["SIPCoreFuzz"]),
@@ -169,6 +170,17 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
+        // Layer 3: the RFC 6665 notifier and its event packages (http-monitor, RFC 5989).
+        .target(
+            name: "SIPEvents",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+
         // Layer 4: composition root.
         .target(
             name: "SwitchboardServer",
@@ -183,6 +195,7 @@ let package = Package(
                 "AdminAPI",
                 "Provisioning",
                 "LogTap",
+                "SIPEvents",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -253,6 +266,15 @@ let package = Package(
                 "SIPCore", "SIPStorage", "AdminAPI", "LogTap", "SIPTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SIPEventsTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction", "SIPEvents", "SIPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),
@@ -328,7 +350,7 @@ let package = Package(
             name: "SwitchboardServerTests",
             dependencies: [
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
-                "SIPRegistrar", "AdminAPI", "LogTap", "SIPTestSupport",
+                "SIPRegistrar", "AdminAPI", "LogTap", "Provisioning", "SIPEvents", "SIPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),

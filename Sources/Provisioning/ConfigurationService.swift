@@ -143,6 +143,13 @@ public final class ConfigurationService: Sendable {
         guard let template else { return notFound(&log) }
         log["provisioning.template"] = "\(template)"
 
+        return represent(
+            await render(instrument, template: template), resource: requested.value + "/" + template, template: template,
+            instrument: requested, request: request, log: &log)
+    }
+
+    /// The phone's file rendered from `template`, with its lines' passwords.
+    private func render(_ instrument: ProvisionedInstrument, template: String) async -> [UInt8] {
         var passwords: [Int: String] = [:]
         for line in instrument.lines {
             if let password = try? await credentials.password(user: line.user, domain: line.domain) {
@@ -150,14 +157,28 @@ public final class ConfigurationService: Sendable {
             } else {
                 logger.warning(
                     "line without a password: its user does not exist",
-                    metadata: ["sip.instrument": "\(requested)", "sip.user": "\(line.user)", "sip.domain": "\(line.domain)"])
+                    metadata: ["sip.instrument": "\(instrument.id)", "sip.user": "\(line.user)", "sip.domain": "\(line.domain)"])
             }
         }
         let context = ConfigurationContext(
             instrument: instrument, passwords: passwords, service: configuration.sip, resyncSeconds: configuration.maxAgeSeconds)
-        return represent(
-            templates.render(template, context: context), resource: requested.value + "/" + template, template: template,
-            instrument: requested, request: request, log: &log)
+        return templates.render(template, context: context)
+    }
+
+    /// What a HEAD of the phone's configuration (the vendor's file, or the RFC 6011 form) returns
+    /// now, without authentication: the same `ETag` and `Last-Modified` a GET gets (RFC 5989
+    /// §4.5.1, the body of http-monitor NOTIFYs). nil when the instrument is not provisioned.
+    public func head(of id: SIPInstrumentID) async -> ConfigurationHead? {
+        guard let instrument = try? await provisioning.instrument(id), let vendor = PhoneVendor(rawValue: instrument.vendor)
+        else { return nil }
+        let template = vendor.configurationTemplate
+        let body = await render(instrument, template: template)
+        let tag = EntityTag(of: body)
+        let lastModified = times.lastModified(of: id.value + "/" + template, tag: tag, now: clock.now())
+        return ConfigurationHead(
+            contentLocation: configuration.baseURL + "/" + vendor.configurationFileName(id), entityTag: tag.description,
+            lastModified: lastModified.httpDate, cacheControl: "private, max-age=\(configuration.maxAgeSeconds)",
+            contentType: templates.contentType(of: template), contentLength: body.count)
     }
 
     /// 200 (or 304) with the cache metadata of RFC 6011 §2.4 / §2.5.

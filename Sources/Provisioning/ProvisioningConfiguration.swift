@@ -28,6 +28,9 @@ public struct ProvisioningConfiguration: Sendable {
     /// answers those subscriptions: an RFC 6011 phone given a monitor link does not poll.
     public var monitorDomain: String?
     public var rateLimit: SourceRateLimiter.Configuration
+    /// The URL phones reach the password port at, without a trailing slash
+    /// (`https://config.example.net:8443`): `Content-Location` of http-monitor NOTIFYs.
+    public var baseURL: String
     /// Failed credentials per source before a lockout (429).
     public var lockout: AuthFailureLimiterConfiguration
 
@@ -37,8 +40,9 @@ public struct ProvisioningConfiguration: Sendable {
         templatesDirectory: String = "conf/templates", maxAgeSeconds: Int = 3600, realm: String,
         allowsBasic: Bool = false, sip: ProvisionedSIPService, monitorDomain: String? = nil,
         rateLimit: SourceRateLimiter.Configuration = SourceRateLimiter.Configuration(),
-        lockout: AuthFailureLimiterConfiguration = AuthFailureLimiterConfiguration()
+        lockout: AuthFailureLimiterConfiguration = AuthFailureLimiterConfiguration(), baseURL: String? = nil
     ) {
+        self.baseURL = baseURL ?? "https://\(sip.registrar):\(listen.port)"
         self.listen = listen
         self.deviceListen = deviceListen
         self.deviceCABundlePath = deviceCABundlePath

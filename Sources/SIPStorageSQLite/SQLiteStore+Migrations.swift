@@ -19,6 +19,10 @@ extension SQLiteStore {
     /// - `line_appearance(instrument → instrument ON DELETE CASCADE, line_index, user, domain,
     ///   display_name)`, primary key (instrument, line_index), unique (instrument, domain, user),
     ///   indexed by (domain, user).
+    ///
+    /// v3 (subscriptions, RFC 6665): `subscription`, one row per notifier dialog, primary key
+    /// (call_id, local_tag, event_id), indexed by (package, resource); `route_set` joins the
+    /// routes with LF.
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-users-bindings") { db in
@@ -78,6 +82,33 @@ extension SQLiteStore {
                     UNIQUE (instrument, domain, user)
                 ) WITHOUT ROWID;
                 CREATE INDEX line_appearance_user ON line_appearance(domain, user);
+                """)
+        }
+        migrator.registerMigration("v3-subscriptions") { db in
+            try db.execute(sql: """
+                CREATE TABLE subscription (
+                    call_id TEXT NOT NULL,
+                    local_tag TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    remote_tag TEXT NOT NULL,
+                    package TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    local_uri TEXT NOT NULL,
+                    remote_uri TEXT NOT NULL,
+                    remote_target TEXT NOT NULL,
+                    route_set TEXT NOT NULL,
+                    local_cseq INTEGER NOT NULL,
+                    remote_cseq INTEGER NOT NULL,
+                    expires_ms INTEGER NOT NULL,
+                    transport TEXT NOT NULL,
+                    remote_address TEXT NOT NULL,
+                    local_address TEXT NOT NULL,
+                    subscriber TEXT NOT NULL,
+                    wants_body INTEGER NOT NULL,
+                    last_state TEXT NOT NULL,
+                    PRIMARY KEY (call_id, local_tag, event_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX subscription_resource ON subscription(package, resource);
                 """)
         }
         return migrator

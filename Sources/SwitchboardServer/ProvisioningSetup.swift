@@ -5,6 +5,7 @@ import SIPAuth
 import SIPStorage
 import SIPStorageSQLite
 import SIPTransport
+import SIPEvents
 
 extension SwitchboardApplication {
     /// The configuration service (RFC 6011) from the `provisioning` keys, or nil when
@@ -72,5 +73,24 @@ extension SwitchboardApplication {
         do { return try ProvisioningServer(responder: responder, logger: logger) } catch {
             throw fail("provisioning", error)
         }
+    }
+}
+
+extension SwitchboardApplication {
+    /// The http-monitor package (RFC 5989) over the provisioning store: subscribers are the
+    /// phones' lines; the state of `~~cf~MAC` is the HEAD of its configuration from the
+    /// configuration service (none while the service is off: every resource then reads as gone).
+    static func httpMonitorPackage(
+        configuration: SwitchboardConfiguration, store: SQLiteStore, provisioning: ProvisioningServer?
+    ) -> HTTPMonitorPackage {
+        let responder = provisioning?.responder
+        return HTTPMonitorPackage(
+            domains: configuration.domains, prefix: ConfigurationService.monitorPrefix, provisioning: store,
+            credentials: store,
+            expiry: SubscriptionExpiryPolicy(
+                minimum: UInt32(configuration.events.monitorMinExpires),
+                default: UInt32(configuration.events.monitorDefaultExpires),
+                maximum: UInt32(configuration.events.monitorMaxExpires))
+        ) { id in await responder?.head(of: id) }
     }
 }

@@ -11,6 +11,8 @@ struct ReloadOnHangup: Service {
     let provisioning: ProvisioningServer?
     let templatesDirectory: String
     let logger: Logger
+    /// Runs after new templates are in use (the notifier tells every watching phone).
+    var reloaded: @Sendable () async -> Void = {}
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -27,6 +29,7 @@ struct ReloadOnHangup: Service {
         do {
             let templates = try await ConfigurationTemplates(directory: templatesDirectory)
             provisioning.responder.replaceTemplates(templates)
+            await reloaded()
             logger.notice(
                 "SIGHUP: configuration templates reloaded",
                 metadata: ["event": "server.reload", "templates": "\(templatesDirectory)"])

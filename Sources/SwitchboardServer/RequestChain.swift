@@ -1,5 +1,6 @@
 import Logging
 import SIPCore
+import SIPEvents
 import SIPRegistrar
 import SIPTransaction
 
@@ -8,7 +9,9 @@ import SIPTransaction
 /// (Overload control comes before the chain: ``SIPOverloadGate`` refuses new registrations
 /// before a transaction is created.)
 enum RequestChain {
-    static func make(identity: SIPLocalIdentity, registrar: Registrar, logger: Logger) -> SIPProcessorChain {
+    static func make(
+        identity: SIPLocalIdentity, registrar: Registrar, subscriptions: SubscribeProcessor, logger: Logger
+    ) -> SIPProcessorChain {
         let options = OptionsProcessor(identity: identity, serverHeader: SwitchboardVersion.productToken)
         return SIPProcessorChain(
             [
@@ -17,6 +20,7 @@ enum RequestChain {
                 options,  // §11: OPTIONS to us
                 CancelProcessor(),  // §9.2
                 RegistrarProcessor(registrar: registrar),  // §10.3
+                subscriptions,  // RFC 6665 §4.2: SUBSCRIBE to our event packages (http-monitor)
                 NotImplementedProcessor(),  // §8.2.1: 501 for what nothing claims yet
             ], logger: logger)
     }

@@ -2,6 +2,7 @@ public import Logging
 public import AdminAPI
 public import LogTap
 public import Provisioning
+public import SIPEvents
 import NIOCore
 import NIOPosix
 import Prometheus
@@ -51,6 +52,8 @@ public final class SwitchboardApplication: Sendable {
     public let logTap: LogTap
     /// The binding writer (group commit), for the shutdown report.
     let writer: BindingWriter
+    /// The RFC 6665 notifier (http-monitor).
+    public let notifier: Notifier
 
     /// - Parameters:
     ///   - logTap: where the server's loggers also publish their records (``LogTapHandler``),
@@ -108,7 +111,19 @@ public final class SwitchboardApplication: Sendable {
         let overload = OverloadSignal(
             ingress: transport.ingressLoad, writer: writer,
             commitBacklogLimit: configuration.registrar.overloadCommitBacklog, logger: logger.withLabel("switchboard.sip"))
-        chain = RequestChain.make(identity: identity, registrar: registrar, logger: logger.withLabel("switchboard.sip"))
+        provisioning = try await Self.provisioningServer(
+            configuration: configuration, store: store, lockout: auth.lockout,
+            logger: logger.withLabel("switchboard.provisioning"))
+        let sender = TransactionRequestSender()
+        let monitor = Self.httpMonitorPackage(configuration: configuration, store: store, provisioning: provisioning)
+        notifier = Notifier(
+            configuration: Notifier.Configuration(realm: configuration.auth.realm, requiresTLS: configuration.events.requireTLS),
+            packages: [monitor], store: store, sender: sender, scheduler: SIPTimerWheel(eventLoop: loops.next()),
+            clock: SystemClock(), challenger: auth.challenger, verifier: auth.verifier, limiter: auth.limiter,
+            logger: logger.withLabel("switchboard.events"))
+        chain = RequestChain.make(
+            identity: identity, registrar: registrar, subscriptions: SubscribeProcessor(notifier: notifier, packages: [monitor]),
+            logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
             sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),
@@ -125,17 +140,24 @@ public final class SwitchboardApplication: Sendable {
                 configuration: configuration, transport: transport, location: location, writer: writer, logTap: logTap,
                 metrics: metrics),
             logger: logger.withLabel("switchboard.admin"))
-        provisioning = try await Self.provisioningServer(
-            configuration: configuration, store: store, lockout: auth.lockout,
-            logger: logger.withLabel("switchboard.provisioning"))
+        sender.bind(transactions)
+        let resync = ResyncNotifier(
+            vendors: Set(configuration.events.resyncVendors), location: location, credentials: store, sender: sender,
+            domain: domains.first ?? "localhost", logger: logger.withLabel("switchboard.events"))
+        let relay = ProvisioningChangeRelay(
+            changes: store.provisioningChanges, notifier: notifier, resync: resync, package: monitor.name, transport: transport,
+            logger: logger.withLabel("switchboard.events"))
+        let notifier = self.notifier
         // Graceful shutdown runs in reverse order: the announcer logs first, the transport
         // stops accepting and finishes its transactions, the writer flushes last.
         services =
-            [writer, expiry, transport, admin.service] + (provisioning.map { [$0.service] } ?? [])
+            [writer, expiry, transport, admin.service, relay] + (provisioning.map { [$0.service] } ?? [])
             + [
                 ReloadOnHangup(
                     provisioning: provisioning, templatesDirectory: configuration.provisioning.templatesDirectory,
-                    logger: logger),
+                    logger: logger,
+                    // New templates change every phone's file: tell every watching phone.
+                    reloaded: { await notifier.everyResourceChanged(package: monitor.name) }),
                 ShutdownAnnouncer(logger: logger),
             ]
         transport.setReceiver(transactions)

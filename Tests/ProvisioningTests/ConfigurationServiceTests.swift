@@ -21,7 +21,7 @@ struct ConfigurationServiceTests {
         #expect(answer.header("Cache-Control") == "private, max-age=600")
         #expect(answer.header("Content-Type") == "text/plain; charset=utf-8")
         #expect(answer.header("ETag") == EntityTag(of: answer.body).description)
-        #expect(answer.header("Last-Modified") == h.clock.now().httpDate)
+        #expect(answer.header("Last-Modified") == h.clock.now().adding(.seconds(-1)).httpDate, "a second back: never after Date")
         #expect(answer.header("Link") == nil, "no monitor link unless monitoring is on")
         #expect(h.logs.events.last?.metadata["event"] == "provisioning.ok")
         #expect(!h.logs.text.contains("secret69"), "passwords are never logged")
@@ -108,7 +108,7 @@ struct ConfigurationServiceTests {
         let after = try await h.get("/0000deadbeef.cfg", conditions: ConditionalRequest(ifNoneMatch: oldTag))
         #expect(after.status == 200)
         #expect(after.header("ETag") != oldTag)
-        #expect(after.header("Last-Modified") == h.clock.now().httpDate)
+        #expect(after.header("Last-Modified") == h.clock.now().adding(.seconds(-1)).httpDate)
         #expect(after.text.contains("account.3.auth_name = 71/0000DEADBEEF"))
         // A password change changes the bytes, so the tag too.
         try await h.credentials.setPassword(user: "69", domain: "example.net", password: "new69")
@@ -192,5 +192,19 @@ struct ConfigurationServiceTests {
         #expect(await on.service.respond(to: ServiceHarness.request("/0000deadbeef.cfg", authorization: basic)).status == 200)
         let wrong = "Basic " + Data("69/0000DEADBEEF:nope".utf8).base64EncodedString()
         #expect(await on.service.respond(to: ServiceHarness.request("/0000deadbeef.cfg", authorization: wrong)).status == 401)
+    }
+
+    @Test("head(of:) (the http-monitor NOTIFY body) has the ETag and Last-Modified a GET returns")
+    func headMatchesGet() async throws {
+        let h = try await ServiceHarness.make()
+        let get = try await h.get("/0000deadbeef.cfg")
+        h.clock.advance(by: .seconds(10))
+        let head = try #require(await h.service.head(of: deadBeef))
+        #expect(head.entityTag == get.header("ETag"))
+        #expect(head.lastModified == get.header("Last-Modified"))
+        #expect(head.contentLength == get.body.count)
+        #expect(head.contentLocation == "https://sip.example.net:8443/0000deadbeef.cfg")
+        #expect(head.cacheControl == get.header("Cache-Control"))
+        #expect(await h.service.head(of: SIPInstrumentID("0000DEADBEE0")!) == nil)
     }
 }

@@ -32,8 +32,9 @@ struct ServerIntegrationTests {
                     #expect(response.statusCode == 200, "\(transport) ipv6=\(ipv6)")
                     #expect(response.callID.map(String.init) == callID)
                     let allow = try response.headers.values(.allow).map(String.init)
-                    // Derived from the chain: only what something answers (no INVITE, SUBSCRIBE yet).
-                    #expect(Set(allow) == ["OPTIONS", "CANCEL", "ACK", "REGISTER"])
+                    // Derived from the chain: only what something answers (no INVITE yet).
+                    #expect(Set(allow) == ["OPTIONS", "CANCEL", "ACK", "REGISTER", "SUBSCRIBE"])
+                    #expect(response.headers[.allowEvents].map(String.init) == "http-monitor")
                     // An empty Accept: no body type is accepted (RFC 3261 §20.1).
                     #expect(response.headers[.accept].map(String.init) == "")
                     #expect(Set(try response.supported) == ["path", "outbound"])

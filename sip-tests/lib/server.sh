@@ -33,10 +33,12 @@ start_server() {
     local name="$1"; shift
     local level=()
     [ -n "${LOG_LEVEL-info}" ] && level=(--log-level "${LOG_LEVEL-info}")
-    SIP_PORT=$(free_port 2)
-    TLS_PORT=$((SIP_PORT + 1))
-    ADMIN_PORT=$(free_port 1)
-    HTTP_PORT=$(free_port 1)
+    if [ -z "${KEEP_PORTS:-}" ]; then  # KEEP_PORTS=1: restart on the ports of the last start
+        SIP_PORT=$(free_port 2)
+        TLS_PORT=$((SIP_PORT + 1))
+        ADMIN_PORT=$(free_port 1)
+        HTTP_PORT=$(free_port 1)
+    fi
     DATA_DIR="${DATA_DIR:-$(mktemp -d /tmp/switchboard-sip-tests.XXXXXX)}"
     SERVER_LOG="$RESULTS/$name.server.log"
     SWITCHBOARD_PROVISIONING_TEMPLATES="${SWITCHBOARD_PROVISIONING_TEMPLATES:-$SIPTESTS_DIR/../conf/templates}" \

@@ -11,7 +11,7 @@ public import Configuration
 /// - `allowBasic`: accept HTTP Basic credentials too (false);
 /// - `registrar`, `port`, `transport` (`udp` | `tcp` | `tls`), `outboundProxy`: what phones are
 ///   told (default: the first domain, 5060, udp, none);
-/// - `monitor`: put `Link: <sips:~~cf~MAC@domain>;rel="monitor"` on configurations (false; the
+/// - `monitor`: put `Link: <sips:~~cf~MAC@domain>;rel="monitor"` on configurations (true; the
 ///   http-monitor notifier answers those subscriptions);
 /// - `rateLimit.perMinute` (120), `rateLimit.burst` (30), `rateLimit.exempt` (addresses).
 public struct ProvisioningServiceConfiguration: Sendable {
@@ -46,7 +46,7 @@ public struct ProvisioningServiceConfiguration: Sendable {
         port = 5_060
         transport = "udp"
         outboundProxy = nil
-        monitor = false
+        monitor = true
         rateLimitPerMinute = 120
         rateLimitBurst = 30
         rateLimitExempt = []

@@ -18,6 +18,7 @@ public struct SwitchboardConfiguration: Sendable {
     public var auth: AuthConfiguration
     public var admin: AdminConfiguration
     public var provisioning: ProvisioningServiceConfiguration
+    public var events: EventsConfiguration
     public var logging: LoggingConfiguration
 
     public init() {
@@ -29,6 +30,7 @@ public struct SwitchboardConfiguration: Sendable {
         auth = AuthConfiguration()
         admin = AdminConfiguration()
         provisioning = ProvisioningServiceConfiguration()
+        events = EventsConfiguration()
         logging = LoggingConfiguration()
     }
 
@@ -43,6 +45,7 @@ public struct SwitchboardConfiguration: Sendable {
         auth = try AuthConfiguration(reader: reader.scoped(to: "auth"), domains: domains)
         admin = AdminConfiguration(reader: reader.scoped(to: "admin"))
         provisioning = try ProvisioningServiceConfiguration(reader: reader.scoped(to: "provisioning"))
+        events = try EventsConfiguration(reader: reader.scoped(to: "events"))
         logging = try LoggingConfiguration(reader: reader.scoped(to: "logging"))
     }
 }

@@ -30,6 +30,12 @@ public final class ProvisionedLineIndex: ProvisionedLineLookup {
         return keys.withLock { $0.contains(key) }
     }
 
+    /// The instruments on which `user@domain` has a line.
+    public func instruments(user: String, domain: String) -> [SIPInstrumentID] {
+        let wanted = UserKey(user: user, domain: domain)
+        return keys.withLock { keys in keys.filter { $0.user == wanted }.map(\.instrument) }
+    }
+
     /// Replaces the lines of `id` with those of `instrument` (none when nil: removed).
     public func replace(_ id: SIPInstrumentID, with instrument: ProvisionedInstrument?) {
         keys.withLock { keys in

@@ -43,6 +43,7 @@ extension SQLiteStore {
             }
         }
         logger.info("password changed", metadata: ["user": "\(key.user)", "domain": "\(key.domain)"])
+        credentialChanges.publish(CollectionOfOne(CredentialChange(kind: .passwordChanged, user: key.user, domain: key.domain)))
     }
 
     public func removeUser(user: String, domain: String) async throws(StorageError) {
@@ -56,6 +57,7 @@ extension SQLiteStore {
             }
         }
         logger.info("user removed", metadata: ["user": "\(key.user)", "domain": "\(key.domain)"])
+        credentialChanges.publish(CollectionOfOne(CredentialChange(kind: .removed, user: key.user, domain: key.domain)))
     }
 
     public func users(domain: String?) async throws(StorageError) -> [SIPUserRecord] {

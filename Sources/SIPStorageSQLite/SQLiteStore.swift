@@ -70,6 +70,8 @@ public final class SQLiteStore: CredentialStore, LocationStore, ProvisioningStor
     public let configuration: Configuration
     public let changes: BindingChangeFeed
     public let provisioningChanges: ProvisioningChangeFeed
+    /// Password changes and user removals, after commit.
+    public let credentialChanges = CredentialChangeFeed()
     /// The committed line appearances, mirrored after every provisioning commit.
     public let provisionedLines: ProvisionedLineIndex
     let pool: DatabasePool
@@ -143,6 +145,7 @@ public final class SQLiteStore: CredentialStore, LocationStore, ProvisioningStor
     public func close() throws(StorageError) {
         changes.finish()
         provisioningChanges.finish()
+        credentialChanges.finish()
         try Self.run {
             try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
             try pool.close()

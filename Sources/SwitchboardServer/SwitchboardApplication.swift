@@ -145,7 +145,7 @@ public final class SwitchboardApplication: Sendable {
             vendors: Set(configuration.events.resyncVendors), location: location, credentials: store, sender: sender,
             domain: domains.first ?? "localhost", logger: logger.withLabel("switchboard.events"))
         let relay = ProvisioningChangeRelay(
-            changes: store.provisioningChanges, notifier: notifier, resync: resync, package: monitor.name, transport: transport,
+            changes: store.provisioningChanges, credentialChanges: store.credentialChanges, store: store, notifier: notifier, resync: resync, package: monitor.name, transport: transport,
             logger: logger.withLabel("switchboard.events"))
         let notifier = self.notifier
         // Graceful shutdown runs in reverse order: the announcer logs first, the transport

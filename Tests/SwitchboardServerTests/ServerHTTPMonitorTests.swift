@@ -15,7 +15,7 @@ import Testing
 /// and a NOTIFY with the new ETag when a line is added.
 @Suite("Server: http-monitor over TLS")
 struct ServerHTTPMonitorTests {
-    @Test("SUBSCRIBE over TLS → 401, 200, NOTIFY with the HEAD of the configuration; a change → NOTIFY; over UDP → 403")
+    @Test("SUBSCRIBE over TLS → 401, 200, NOTIFY with the HEAD of the configuration; a line or password change → NOTIFY; over UDP → 403")
     func subscribeOverTLS() async throws {
         try await RunningServer.with { server in
             let app = server.application
@@ -69,6 +69,17 @@ struct ServerHTTPMonitorTests {
                 #expect(String(decoding: second.body, as: UTF8.self).contains("ETag: \(newHead.entityTag)\r\n"))
                 #expect(second.headers[.cseq] == "2 NOTIFY")
                 try await client.send(Self.ok(second))
+
+                // A password change changes the file (it holds the password): another NOTIFY.
+                try await app.store.setPassword(user: "69", domain: "example.net", password: "pw69-new")
+                guard case .request(let third) = try await client.inbox.next(within: 5) else {
+                    Issue.record("no NOTIFY after the password change")
+                    return
+                }
+                let rekeyed = try #require(await app.provisioning?.responder.head(of: mac))
+                #expect(rekeyed.entityTag != newHead.entityTag)
+                #expect(String(decoding: third.body, as: UTF8.self).contains("ETag: \(rekeyed.entityTag)\r\n"))
+                try await client.send(Self.ok(third))
             }
         }
     }

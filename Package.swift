@@ -177,6 +177,7 @@ let package = Package(
                 "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: upcoming
         ),

@@ -108,6 +108,11 @@ public struct AdminClient: Sendable {
         try await call("GET", path: ["v1", "registrations"], query: [("aor", aor), ("instrument", instrument)], expect: [AdminRegistration].self)
     }
 
+    /// `GET /v1/subscriptions`, of one instrument when `instrument` is set.
+    public func subscriptions(instrument: String?) async throws(AdminClientError) -> [AdminSubscription] {
+        try await call("GET", path: ["v1", "subscriptions"], query: [("instrument", instrument)], expect: [AdminSubscription].self)
+    }
+
     public func instruments() async throws(AdminClientError) -> [AdminInstrument] {
         try await call("GET", path: ["v1", "instruments"], expect: [AdminInstrument].self)
     }

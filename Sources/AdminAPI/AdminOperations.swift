@@ -1,8 +1,10 @@
 public import LogTap
+public import SIPStorage
 
 /// What the admin API serves about the running server itself, beyond users and registrations:
 /// the log tap behind `GET /v1/logs`, the Prometheus text behind `GET /metrics`, the listeners
-/// and counts behind `GET /v1/status`, and the bearer token that guards every route when the
+/// and counts behind `GET /v1/status`, the notifier's subscriptions behind
+/// `GET /v1/subscriptions`, and the bearer token that guards every route when the
 /// listener is not on a loopback address. The composition root fills it in; every part has a
 /// default so tests can serve the routes alone.
 public struct AdminOperations: Sendable {
@@ -12,6 +14,8 @@ public struct AdminOperations: Sendable {
     public var metrics: (@Sendable () -> String)?
     /// Listeners and counts for `GET /v1/status`.
     public var status: @Sendable () async -> AdminStatusDetails
+    /// Every subscription of the notifier (RFC 6665) for `GET /v1/subscriptions`; none by default.
+    public var subscriptions: @Sendable () async -> [StoredSubscription]
     /// When set, every request must carry `Authorization: Bearer TOKEN`.
     public var bearerToken: String?
     /// The server's version, for `GET /v1/status`.
@@ -19,8 +23,10 @@ public struct AdminOperations: Sendable {
 
     public init(
         version: String = "unknown", logTap: LogTap = LogTap(), metrics: (@Sendable () -> String)? = nil,
-        status: @escaping @Sendable () async -> AdminStatusDetails = { AdminStatusDetails() }, bearerToken: String? = nil
+        status: @escaping @Sendable () async -> AdminStatusDetails = { AdminStatusDetails() },
+        subscriptions: @escaping @Sendable () async -> [StoredSubscription] = { [] }, bearerToken: String? = nil
     ) {
+        self.subscriptions = subscriptions
         self.logTap = logTap
         self.metrics = metrics
         self.status = status

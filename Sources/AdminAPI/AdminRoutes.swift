@@ -65,6 +65,7 @@ public struct AdminRoutes: Sendable {
         router.get("/v1/registrations") { request, _ in try await self.registrations(request) }
         addInstrumentRoutes(to: router)
         addLogRoutes(to: router)
+        addSubscriptionRoutes(to: router)
         addOperationsRoutes(to: router)
     }
 
@@ -166,11 +167,7 @@ public struct AdminRoutes: Sendable {
 
     func registrations(_ request: Request) async throws -> Response {
         let aor = try queryValue(request, "aor").map { try canonicalAOR($0) }
-        let instrument = try queryValue(request, "instrument").map { text throws(AdminAPIError) in
-            if let problem = SIPInstrumentID.operatorInputProblem(text) { throw .badRequest("invalid instrument: \(problem)") }
-            guard let id = SIPInstrumentID(text) else { throw .badRequest("invalid instrument '\(text)'") }
-            return id
-        }
+        let instrument = try queryValue(request, "instrument").map(checkedInstrument)
         let at = clock.now()
         let bindings: [Binding]
         do {

@@ -22,6 +22,7 @@ import Synchronization
 /// | `/v1/instruments…` | provisioned instruments and their lines (see `AdminRoutes+Instruments.swift`) |
 /// | `GET /v1/logs[?instrument=&aor=&method=&level=&since=&follow=]` | 200 `text/event-stream` of log records (see `AdminRoutes+Logs.swift`) |
 /// | `GET /v1/status` | 200 ``AdminServerStatus`` |
+/// | `GET /v1/subscriptions[?instrument=MAC]` | 200 `[`` AdminSubscription ``]`: the notifier's subscriptions (RFC 6665); 400 for a malformed MAC |
 /// | `GET /metrics` | 200 Prometheus text; 404 without a metrics backend |
 ///
 /// Path segments are percent-decoded. Every error is `{"error": "…"}` with a 4xx/5xx status.

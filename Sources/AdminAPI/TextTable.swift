@@ -113,3 +113,17 @@ extension TextTable {
             rows: lines.map { ["\($0.index)", $0.aor, $0.authUser, $0.displayName ?? "-"] })
     }
 }
+
+extension TextTable {
+    /// The table `switchboard subscriptions` prints: one row per subscription of the notifier.
+    public static func subscriptions(_ subscriptions: [AdminSubscription]) -> TextTable {
+        TextTable(
+            headers: ["PACKAGE", "RESOURCE", "SUBSCRIBER", "EXPIRES", "TRANSPORT", "REMOTE", "CALL-ID", "CSEQ"],
+            rows: subscriptions.map { s in
+                [
+                    s.package, s.resource, s.subscriber, "\(s.expires)s", s.transport, s.remoteAddress, s.callId,
+                    "\(s.localCSeq)",
+                ]
+            })
+    }
+}

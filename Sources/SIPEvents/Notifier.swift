@@ -5,6 +5,7 @@ public import SIPStorage
 public import SIPTransaction
 public import SIPTransport
 import NIOCore
+import Synchronization
 
 /// The notifier of RFC 6665 for the packages plugged into it (``EventPackage``): accepts and
 /// refreshes subscriptions, sends the NOTIFYs, expires them, and tells subscribers when a
@@ -51,8 +52,12 @@ public actor Notifier {
     let verifier: DigestVerifier
     let limiter: AuthFailureLimiter
     let logger: Logger
-    var entries: [SubscriptionKey: Entry] = [:]
+    var entries: [SubscriptionKey: Entry] = [:] {
+        didSet { held.store(entries.count, ordering: .relaxed) }
+    }
     var byResource: [String: Set<SubscriptionKey>] = [:]
+    /// `entries.count`, readable without waiting for the actor (a metrics scrape).
+    private let held = Atomic<Int>(0)
 
     public init(
         configuration: Configuration, packages: [any EventPackage], store: any SubscriptionStore,
@@ -79,9 +84,20 @@ public actor Notifier {
     /// Subscriptions held now.
     public var count: Int { entries.count }
 
+    /// Subscriptions held now, read without waiting for the actor (the
+    /// `switchboard_subscriptions_active` gauge, read at each scrape).
+    public nonisolated var activeCount: Int { held.load(ordering: .relaxed) }
+
     /// The subscriptions to `resource` of `package` (admin API, tests).
     public func subscriptions(package: String, resource: String) -> [StoredSubscription] {
         (byResource[Self.resourceKey(package, resource)] ?? []).compactMap { entries[$0]?.subscription.record }
+    }
+
+    /// Every subscription held now, by package, resource and Call-ID (`GET /v1/subscriptions`).
+    public func allSubscriptions() -> [StoredSubscription] {
+        entries.values.map(\.subscription.record).sorted {
+            ($0.package, $0.resource, $0.callID, $0.localTag) < ($1.package, $1.resource, $1.callID, $1.localTag)
+        }
     }
 
     // MARK: SUBSCRIBE
@@ -410,9 +426,11 @@ public actor Notifier {
             ])
         let sender = self.sender
         let isFinal = state.state == "terminated"
+        let packageName = package.name
         Task {
             let response: SIPResponse?
             if let destination { response = await sender.send(request, to: destination) } else { response = nil }
+            EventMetrics.notify(package: packageName, status: response?.statusCode)
             if !isFinal { await self.notifyAnswered(key, status: response?.statusCode) }
         }
     }

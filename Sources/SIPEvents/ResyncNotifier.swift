@@ -46,15 +46,20 @@ public final class ResyncNotifier: Sendable {
         let bindings = location.contacts(instrument: instrument.id, now: clock.now()).sorted { $0.updatedAt > $1.updatedAt }
         for binding in bindings where flows.insert(binding.transport + " " + binding.source).inserted {
             let line = instrument.lines.first { Binding.canonicalAOR(user: $0.user, domain: $0.domain) == binding.aor }
-            statuses.append(await resync(binding, line: line, instrument: instrument.id, mechanism: mechanism))
+            statuses.append(
+                await resync(binding, line: line, instrument: instrument.id, vendor: instrument.vendor, mechanism: mechanism))
         }
         return statuses
     }
 
-    private func resync(_ binding: Binding, line: LineAppearance?, instrument: SIPInstrumentID, mechanism: ResyncMechanism)
-        async -> Int?
+    private func resync(
+        _ binding: Binding, line: LineAppearance?, instrument: SIPInstrumentID, vendor: String, mechanism: ResyncMechanism
+    ) async -> Int?
     {
-        guard let destination = Self.destination(binding) else { return nil }
+        guard let destination = Self.destination(binding) else {
+            EventMetrics.resync(vendor: vendor, status: nil)
+            return nil
+        }
         let callID = SIPTag.random() + "@" + domain
         let fromTag = SIPTag.random()
         var request: SIPRequest
@@ -81,6 +86,7 @@ public final class ResyncNotifier: Sendable {
                 } catch {}
             }
         }
+        EventMetrics.resync(vendor: vendor, status: response?.statusCode)
         logger.info(
             "resync.sent",
             metadata: [

@@ -138,7 +138,7 @@ public final class SwitchboardApplication: Sendable {
             listen: configuration.admin.listen, credentials: store, locations: store, provisioning: store, domains: domains,
             operations: Self.adminOperations(
                 configuration: configuration, transport: transport, location: location, writer: writer, logTap: logTap,
-                metrics: metrics),
+                notifier: notifier, metrics: metrics),
             logger: logger.withLabel("switchboard.admin"))
         sender.bind(transactions)
         let resync = ResyncNotifier(
@@ -167,12 +167,14 @@ public final class SwitchboardApplication: Sendable {
     /// at each scrape), `/v1/status`, the bearer token.
     static func adminOperations(
         configuration: SwitchboardConfiguration, transport: SIPTransportService, location: LocationService,
-        writer: BindingWriter, logTap: LogTap, metrics: SwitchboardMetrics?
+        writer: BindingWriter, logTap: LogTap, notifier: Notifier, metrics: SwitchboardMetrics?
     ) -> AdminOperations {
         metrics?.onScrape { registry in
             let logs = logTap.statistics
             registry.makeGauge(name: "switchboard_registrations_active", help: "Bindings held by the location service")
                 .set(Int64(location.count))
+            registry.makeGauge(name: "switchboard_subscriptions_active", help: "Subscriptions held by the notifier (RFC 6665)")
+                .set(Int64(notifier.activeCount))
             registry.makeGauge(name: "switchboard_log_readers", help: "Live switchboard logs readers")
                 .set(Int64(logs.subscribers))
             registry.makeGauge(name: "switchboard_log_records_dropped", help: "Log records dropped for slow readers since start")
@@ -186,13 +188,15 @@ public final class SwitchboardApplication: Sendable {
             listeners.append(AdminListenerStatus(kind: "admin", url: adminListen))
             if let provisioningListen { listeners.append(AdminListenerStatus(kind: "provisioning", url: provisioningListen)) }
             return AdminStatusDetails(
-                listeners: listeners, counts: ["registrations": location.count, "commitBacklog": writer.backlog])
+                listeners: listeners, counts: [
+                    "registrations": location.count, "commitBacklog": writer.backlog, "subscriptions": notifier.activeCount,
+                ])
         }
         var exposition: (@Sendable () -> String)?
         if let metrics { exposition = { metrics.exposition() } }
         return AdminOperations(
             version: SwitchboardVersion.current, logTap: logTap, metrics: exposition, status: status,
-            bearerToken: configuration.admin.token)
+            subscriptions: { await notifier.allSubscriptions() }, bearerToken: configuration.admin.token)
     }
 
     /// The bound SIP listeners, once the transport has started.

@@ -10,7 +10,8 @@ struct Switchboard: AsyncParsableCommand {
         abstract: "An instrument-aware SIP registrar and proxy.",
         version: SwitchboardVersion.current,
         subcommands: [
-            Serve.self, UserCommand.self, InstrumentCommand.self, RegistrationsCommand.self, LogsCommand.self,
+            Serve.self, UserCommand.self, InstrumentCommand.self, RegistrationsCommand.self, SubscriptionsCommand.self,
+            LogsCommand.self,
             StatusCommand.self, DiscoveryCommand.self,
         ]
     )

@@ -61,6 +61,19 @@ struct LiveAdminServerTests {
         }
     }
 
+    @Test("The CLI's client lists subscriptions over HTTP, filtered by instrument on the server")
+    func clientListsSubscriptions() async throws {
+        var fixture = AdminFixture()
+        fixture.operations = AdminOperations(subscriptions: { SubscriptionRoutesTests.held })
+        try await withServer(fixture) { _, client in
+            #expect(try await client.subscriptions(instrument: nil).count == 3)
+            let one = try await client.subscriptions(instrument: "00:00:de:ad:be:e1")
+            #expect(one.map(\.callId) == ["b@phone"])
+            #expect(one.first?.subscriber == "70")
+            await #expect(throws: AdminClientError.self) { _ = try await client.subscriptions(instrument: "zz:zz:zz") }
+        }
+    }
+
     @Test func serverErrorsReachTheClientWithTheirMessage() async throws {
         let fixture = AdminFixture()
         try await withServer(fixture) { _, client in

@@ -29,6 +29,31 @@ struct CLIPapercutTests {
         #expect(Self.parseError(RegistrationsCommand.self, ["--instrument", "00:00:de:ad:be:ef"]) == nil)
     }
 
+    @Test("subscriptions refuses a malformed MAC and an empty filter; a valid MAC and --json parse", arguments: [
+        (["--instrument", "zz:zz:zz"], "not a MAC address"), (["--instrument", "0000DEADBEE"], "11 hex digits"),
+        (["--instrument", ""], "--instrument needs a value"), (["--instrument", " "], "--instrument needs a value"),
+    ])
+    func subscriptionsFilters(_ arguments: [String], _ expected: String) throws {
+        let message = try #require(Self.parseError(SubscriptionsCommand.self, arguments))
+        #expect(message.contains(expected), "\(message)")
+        #expect(Self.parseError(SubscriptionsCommand.self, ["--instrument", "00:00:de:ad:be:ef", "--json"]) == nil)
+        #expect(Self.parseError(Switchboard.self, ["subscriptions"]) == nil, "a subcommand of switchboard")
+    }
+
+    @Test("The subscriptions table: one row per subscription, its flow, Call-ID and last NOTIFY CSeq")
+    func subscriptionsTable() {
+        let subscription = AdminSubscription(
+            package: "http-monitor", resource: "0000DEADBEEF", instrument: "0000DEADBEEF", subscriber: "69/0000DEADBEEF",
+            expires: 3599, expiresAt: "2026-12-06T19:30:00.000Z", transport: "tls", remoteAddress: "192.0.2.10:40000",
+            remoteTarget: "sips:69@192.0.2.10", callId: "abc@phone", localCSeq: 7, remoteCSeq: 2)
+        let lines = TextTable.subscriptions([subscription]).render().split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("PACKAGE"))
+        for cell in ["http-monitor", "0000DEADBEEF", "69/0000DEADBEEF", "3599s", "tls", "192.0.2.10:40000", "abc@phone", "7"] {
+            #expect(lines[1].contains(cell), "\(cell) in \(lines[1])")
+        }
+    }
+
     @Test("A usage error names the subcommand's usage, not the top-level one")
     func subcommandUsage() {
         let usage = RegistrationsCommand.usageString()

@@ -15,13 +15,15 @@ import Synchronization
 ///   `register.lockout`, …): auth failures and lockouts are outcomes;
 /// - store: `switchboard_store_commit_duration_seconds` (histogram, one sample per group commit);
 /// - configuration service: `switchboard_config_fetches_total{vendor,status}`;
-/// - read at each scrape (this type): `switchboard_registrations_active` (bindings held),
-///   `switchboard_log_records_dropped_total` (records `switchboard logs` readers lost),
+/// - notifier (RFC 6665): `sip_notify_total{package,outcome=sent|failed}`,
+///   `sip_resync_total{vendor,outcome}` (`SIPEvents/EventMetrics.swift`);
+/// - read at each scrape (hooks the composition root adds): `switchboard_registrations_active`
+///   (bindings held), `switchboard_subscriptions_active` (the notifier's subscriptions),
+///   `switchboard_log_records_dropped` (records `switchboard logs` readers lost),
 ///   `switchboard_log_readers`.
 ///
-/// The proxy and the notifier record `sip_proxy_forks_total`, `sip_proxy_branches_total{outcome}`,
-/// `sip_notify_sent_total{event}` and `sip_notify_failed_total{event}` through swift-metrics the
-/// same way; nothing here needs to change for them.
+/// Note for the proxy: it records `sip_proxy_forks_total` and `sip_proxy_branches_total{outcome}`
+/// through swift-metrics the same way; nothing here needs to change for them.
 ///
 /// swift-metrics has one backend per process: ``bootstrap()`` installs it once (later calls
 /// return the same instance). Metric objects made before it (`Counter(label:)` in a `static let`)

@@ -75,6 +75,7 @@ final class SIPDatagramHandler: ChannelInboundHandler {
             (try? answer.topVia).map { SIPResponseRouting.datagramDestination(topVia: $0, source: source) } ?? remote
         let buffer = context.channel.allocator.sipBuffer(.response(answer))
         shared.metrics.sent(.udp, .response(answer))
+        shared.trace.record(.outgoing, .response(answer), transport: .udp, remote: destination)
         context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
     }
 

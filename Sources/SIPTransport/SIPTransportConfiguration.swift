@@ -24,6 +24,8 @@ public struct SIPTransportConfiguration: Sendable {
     /// SO_RCVBUF for UDP sockets in bytes. Default 4 MiB (the kernel may cap it at
     /// `net.core.rmem_max`).
     public var udpReceiveBufferSize: Int
+    /// The full message trace (`--trace-sip`); off by default.
+    public var trace: SIPMessageTrace
 
     public init(
         listeners: [SIPListener] = SIPListenerURL.defaults.map { SIPListener(url: $0) },
@@ -32,8 +34,10 @@ public struct SIPTransportConfiguration: Sendable {
         parserLimits: SIPParserLimits = .default,
         eventLoopThreads: Int = System.coreCount,
         udpChannelsPerListener: Int? = nil,
-        udpReceiveBufferSize: Int = 4 << 20
+        udpReceiveBufferSize: Int = 4 << 20,
+        trace: SIPMessageTrace = .off
     ) {
+        self.trace = trace
         self.listeners = listeners
         self.tls = tls
         self.limits = limits

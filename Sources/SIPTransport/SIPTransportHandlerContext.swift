@@ -13,6 +13,8 @@ struct SIPTransportHandlerContext: Sendable {
     var framingErrorCloseDelay: TimeAmount
     /// The UDP receive-backlog signal the datagram handlers update.
     var ingressLoad: SIPIngressLoad
+    /// The full message trace (`--trace-sip`), off by default.
+    var trace: SIPMessageTrace = .off
 
     init(
         receiver: (any SIPMessageReceiver)?, metrics: SIPTransportMetrics = SIPTransportMetrics(), logger: Logger,
@@ -36,6 +38,7 @@ struct SIPTransportHandlerContext: Sendable {
     /// the missing or malformed essential header (§8.2.2), 505 for a Via of another SIP version.
     /// A request without a usable Via is dropped and counted (nil is returned).
     func deliver(_ message: SIPMessage, source: SIPSource, eventLoop: any EventLoop) -> SIPResponse? {
+        trace.record(.incoming, message, transport: source.transport, remote: source.remote)
         guard case .request(var request) = message else {
             metrics.received(source.transport, message)
             hand(SIPIncomingMessage(message: message, source: source, eventLoop: eventLoop), callID: message.headers[.callID])

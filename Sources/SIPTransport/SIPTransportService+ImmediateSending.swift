@@ -43,9 +43,12 @@ extension SIPTransportService: SIPImmediateMessageSender {
             }
             let envelope = AddressedEnvelope(
                 remoteAddress: destination, data: channel.allocator.buffer(bytes: response.serialized()))
+            let trace = configuration.trace
             channel.writeAndFlush(envelope).whenComplete { [metrics] result in
                 switch result {
-                case .success: metrics.sent(.udp, message)
+                case .success:
+                    metrics.sent(.udp, message)
+                    trace.record(.outgoing, message, transport: .udp, remote: destination)
                 case .failure(let error): onFailure(error)
                 }
             }
@@ -56,10 +59,13 @@ extension SIPTransportService: SIPImmediateMessageSender {
                 sendResponseLater(response, to: source, onFailure: onFailure)
                 return
             }
+            let trace = configuration.trace
             channel.writeAndFlush(channel.allocator.buffer(bytes: response.serialized())).whenComplete {
                 [metrics] result in
                 switch result {
-                case .success: metrics.sent(source.transport, message)
+                case .success:
+                    metrics.sent(source.transport, message)
+                    trace.record(.outgoing, message, transport: source.transport, remote: source.remote)
                 case .failure: self.sendResponseLater(response, to: source, onFailure: onFailure)
                 }
             }

@@ -79,6 +79,7 @@ extension SIPTransportService {
         let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
         try await channel.writeAndFlush(envelope)
         metrics.sent(.udp, message)
+        configuration.trace.record(.outgoing, message, transport: .udp, remote: address)
     }
 
     /// The UDP socket to send from: one of the listener the request came in on (`local`), else
@@ -118,6 +119,7 @@ extension SIPTransportService {
         }
         try await channel.writeAndFlush(channel.allocator.buffer(bytes: message.serialized()))
         metrics.sent(transport, message)
+        if let remote = channel.remoteAddress { configuration.trace.record(.outgoing, message, transport: transport, remote: remote) }
     }
 
     /// Opens (or joins an opening of) an outbound connection and registers it.

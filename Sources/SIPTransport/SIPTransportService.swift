@@ -137,9 +137,10 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
         let context: SIPTransportHandlerContext? = state.withLock { state in
             guard state.phase == .idle else { return nil }
             state.phase = .running
-            let context = SIPTransportHandlerContext(
+            var context = SIPTransportHandlerContext(
                 receiver: state.receiver, metrics: metrics, logger: logger, parserLimits: configuration.parserLimits,
                 framingErrorCloseDelay: configuration.limits.framingErrorCloseDelay, ingressLoad: ingressLoad)
+            context.trace = configuration.trace
             state.handlerContext = context
             return context
         }

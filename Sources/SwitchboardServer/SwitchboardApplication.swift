@@ -278,7 +278,17 @@ public final class SwitchboardApplication: Sendable {
             limits: SIPTransportLimits(
                 maxConnections: sip.maxConnections, maxBufferedBytesPerConnection: sip.maxBufferedBytesPerConnection,
                 idleTimeout: .seconds(Int64(sip.connectionIdleTimeoutSeconds))),
-            parserLimits: sip.limits)
+            parserLimits: sip.limits, trace: messageTrace(configuration.logging))
+    }
+
+    /// `--trace-sip`: the trace's records at `info` on `switchboard.sip.trace`, whatever
+    /// `logging.level` (asking for a trace is asking to see it), through the process's log
+    /// backend only: not into the log tap, whose ring of recent events it would flush out.
+    static func messageTrace(_ logging: LoggingConfiguration) -> SIPMessageTrace {
+        guard logging.traceSIP else { return .off }
+        var logger = Logger(label: "switchboard.sip.trace")
+        logger.logLevel = .info
+        return SIPMessageTrace(logger: logger, level: .info)
     }
 }
 

@@ -39,6 +39,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
+    @Flag(name: .customLong("trace-sip"), help: "Log every SIP message in and out in full, digest responses redacted (logging.traceSIP).")
+    var traceSIP = false
+
     /// The configuration keys the given flags set; they take precedence over the environment
     /// and the file.
     var overrides: [String: ConfigContent] {
@@ -50,6 +53,7 @@ struct Serve: AsyncParsableCommand {
         if let http { overrides["provisioning.listen"] = .string(http) }
         if let logFormat { overrides["logging.format"] = .string(logFormat) }
         if let logLevel { overrides["logging.level"] = .string(logLevel) }
+        if traceSIP { overrides["logging.traceSIP"] = .bool(true) }
         return overrides
     }
 

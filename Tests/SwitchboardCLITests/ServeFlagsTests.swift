@@ -27,7 +27,7 @@ struct ServeFlagsTests {
         let serve = try Serve.parse([
             "--data", "/flag/data", "--domain", "flag.example", "--domain", "other.example",
             "--sip", "tcp://127.0.0.1:5080", "--admin", "http://127.0.0.1:9080",
-            "--log-format", "json", "--log-level", "debug",
+            "--log-format", "json", "--log-level", "debug", "--trace-sip",
         ])
         let loaded = try await SwitchboardConfiguration.load(
             filePath: Self.exampleFile, overrides: serve.overrides, environment: environment)
@@ -37,6 +37,7 @@ struct ServeFlagsTests {
         #expect(loaded.admin.listen == "http://127.0.0.1:9080")
         #expect(loaded.logging.format == "json")
         #expect(loaded.logging.level == "debug")
+        #expect(loaded.logging.traceSIP, "--trace-sip sets logging.traceSIP")
 
         // Without flags the environment wins over the file.
         let unflagged = try await SwitchboardConfiguration.load(
@@ -44,6 +45,10 @@ struct ServeFlagsTests {
         #expect(unflagged.dataDirectory == "/env/data")
         #expect(unflagged.domains == ["env.example"])
         #expect(unflagged.logging.level == "notice")
+        #expect(!unflagged.logging.traceSIP, "off in the example file")
+        let traced = try await SwitchboardConfiguration.load(
+            filePath: Self.exampleFile, overrides: [:], environment: ["SWITCHBOARD_LOGGING_TRACE_SIP": "true"])
+        #expect(traced.logging.traceSIP, "logging.traceSIP from the environment")
         #expect(unflagged.registrar.defaultExpires == 3_600, "from the file")
     }
 }

@@ -57,8 +57,8 @@ public struct SIPRequestEvent: Sendable {
             source: context.source)
     }
 
-    /// Writes the event: `event`, `sip.method`, `sip.status`, `sip.call_id`, `sip.source`,
-    /// `sip.transport`, and `sip.aor`, `sip.instrument`, `sip.instance`, `sip.auth_user`, `detail`
+    /// Writes the event: `event`, `sip.direction` (`in`: the request was received), `sip.method`,
+    /// `sip.status`, `sip.call_id`, `sip.source`, `sip.transport`, and `sip.aor`, `sip.instrument`, `sip.instance`, `sip.auth_user`, `detail`
     /// when known.
     public func log(to logger: Logger, status: Int, method: SIPMethod, callID: String, source: SIPSource) {
         let level = self.level ?? (status >= 500 ? .warning : .info)
@@ -66,6 +66,7 @@ public struct SIPRequestEvent: Sendable {
         let outcome = self.outcome ?? Self.defaultOutcome(method: method, status: status)
         var metadata: Logger.Metadata = [
             "event": .string(outcome),
+            "sip.direction": "in",
             "sip.method": .string(method.rawValue),
             "sip.status": .stringConvertible(status),
             "sip.call_id": .string(callID),

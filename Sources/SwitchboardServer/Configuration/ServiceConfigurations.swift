@@ -107,14 +107,17 @@ public struct AdminConfiguration: Sendable {
 }
 
 /// Logging. Keys (scope `logging`): `format` (`text` | `json`, default `text`), `level`
-/// (`trace` … `critical`, default `info`).
+/// (`trace` … `critical`, default `info`), `traceSIP` (bool, default false; `serve --trace-sip`):
+/// every SIP message in and out in the log, secrets redacted (``SIPMessageTrace``).
 public struct LoggingConfiguration: Sendable {
     public var format: String
     public var level: String
+    public var traceSIP: Bool
 
     public init() {
         format = "text"
         level = "info"
+        traceSIP = false
     }
 
     public init(reader: ConfigReader) throws(SwitchboardConfigurationError) {
@@ -122,6 +125,7 @@ public struct LoggingConfiguration: Sendable {
         format = try reader.choice("format", default: format, ["text", "json"])
         level = try reader.choice(
             "level", default: level, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        traceSIP = reader.bool(forKey: "traceSIP", default: traceSIP)
     }
 }
 

@@ -420,7 +420,8 @@ public actor Notifier {
         logger.info(
             "notify.sent",
             metadata: [
-                "event": "notify.sent", "sip.call_id": "\(record.callID)", "sip.event": "\(record.package)",
+                "event": "notify.sent", "sip.direction": "out", "sip.call_id": "\(record.callID)",
+                "sip.event": "\(record.package)",
                 "sip.resource": "\(record.resource)", "sip.subscription_state": "\(state)",
                 "sip.cseq": "\(record.localCSeq)", "sip.state_summary": "\(resourceState.summary)",
             ])

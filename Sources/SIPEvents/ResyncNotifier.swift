@@ -90,7 +90,7 @@ public final class ResyncNotifier: Sendable {
         logger.info(
             "resync.sent",
             metadata: [
-                "event": "resync.sent", "sip.instrument": "\(instrument)", "sip.aor": "\(binding.aor)",
+                "event": "resync.sent", "sip.direction": "out", "sip.instrument": "\(instrument)", "sip.aor": "\(binding.aor)",
                 "sip.event": "\(mechanism.event)", "sip.status": "\(response.map { String($0.statusCode) } ?? "none")",
                 "sip.remote": "\(binding.source)",
             ])

@@ -329,6 +329,7 @@ let package = Package(
             name: "SIPTransportTests",
             dependencies: [
                 "SIPCore", "SIPTransport", "SIPTestSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -352,6 +353,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
                 "SIPRegistrar", "AdminAPI", "LogTap", "Provisioning", "SIPEvents", "SIPTestSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),

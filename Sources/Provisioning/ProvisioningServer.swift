@@ -5,6 +5,7 @@ import HummingbirdTLS
 public import Logging
 import NIOCore
 import NIOSSL
+public import SIPTransport
 public import ServiceLifecycle
 import Synchronization
 
@@ -20,6 +21,9 @@ public final class ProvisioningServer: Sendable {
     let device: Application<RouterResponder<ProvisioningRequestContext>>?
     let passwordPort = BoundPort()
     let devicePort = BoundPort()
+    /// The HTTPS certificate and key both listeners present; ``ReloadableTLSIdentity/reload()``
+    /// (SIGHUP) makes new connections get the files now on disk.
+    public let identity: ReloadableTLSIdentity
 
     /// Builds both listeners; throws ``ProvisioningError`` for unreadable certificate, key or CA
     /// bundle files.
@@ -27,15 +31,13 @@ public final class ProvisioningServer: Sendable {
         let configuration = responder.configuration
         self.configuration = configuration
         self.responder = responder
-        let chain: [NIOSSLCertificate]
-        let key: NIOSSLPrivateKey
         do {
-            chain = try NIOSSLCertificate.fromPEMFile(configuration.certificatePath)
-            key = try NIOSSLPrivateKey(file: configuration.privateKeyPath, format: .pem)
+            identity = try ReloadableTLSIdentity(
+                certificatePath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath)
         } catch {
             throw .configuration("provisioning TLS certificate \(configuration.certificatePath): \(error)")
         }
-        let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        let tls = identity.serverConfiguration()
         password = try Self.application(
             responder: responder, address: configuration.listen, tls: tls, isDevicePort: false, port: passwordPort, logger: logger)
         if let address = configuration.deviceListen {

@@ -7,6 +7,8 @@ struct SIPTLSSetup: Sendable {
     var serverContexts: [Int: NIOSSLContext]
     /// The context for outbound TLS connections.
     var clientContext: NIOSSLContext
+    /// The chain and key every server handshake takes (replaced on reload).
+    var identity: ReloadableTLSIdentity
 
     /// Loads or creates the certificate and builds the contexts. Blocking file I/O: run on a
     /// thread pool. Minimum TLS 1.2 everywhere (issue 3).
@@ -32,11 +34,12 @@ struct SIPTLSSetup: Sendable {
             info = try SIPSelfSignedCertificate.loadOrCreate(dataDirectory: settings.dataDirectory, domains: settings.domains)
         }
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(info.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let identity = try ReloadableTLSIdentity(certificatePath: info.certificatePath, privateKeyPath: info.privateKeyPath)
+            let chain = identity.certificateChain.map { NIOSSLCertificateSource.certificate($0) }
             let key = NIOSSLPrivateKeySource.privateKey(try NIOSSLPrivateKey(file: info.privateKeyPath, format: .pem))
             var servers: [Int: NIOSSLContext] = [:]
             for (index, listener) in configuration.listeners.enumerated() where listener.url.transport == .tls {
-                var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
+                var tls = identity.serverConfiguration()
                 tls.minimumTLSVersion = .tlsv12
                 switch listener.clientCertificates {
                 case .none:
@@ -62,7 +65,10 @@ struct SIPTLSSetup: Sendable {
             case .full: client.certificateVerification = .fullVerification
             }
             client.trustRoots = settings.outboundTrustRootsPath.map { .file($0) } ?? .default
-            return SIPTLSSetup(info: info, serverContexts: servers, clientContext: try NIOSSLContext(configuration: client))
+            return SIPTLSSetup(
+                info: info, serverContexts: servers, clientContext: try NIOSSLContext(configuration: client), identity: identity)
+        } catch let error as SIPTransportError {
+            throw error
         } catch {
             throw SIPTransportError(.tlsSetup, "TLS context: \(error)")
         }

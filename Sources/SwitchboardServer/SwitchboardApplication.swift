@@ -54,6 +54,8 @@ public final class SwitchboardApplication: Sendable {
     let writer: BindingWriter
     /// The RFC 6665 notifier (http-monitor).
     public let notifier: Notifier
+    /// What SIGHUP does (``reload()``).
+    let hangup: ReloadOnHangup
 
     /// - Parameters:
     ///   - logTap: where the server's loggers also publish their records (``LogTapHandler``),
@@ -148,18 +150,17 @@ public final class SwitchboardApplication: Sendable {
             changes: store.provisioningChanges, credentialChanges: store.credentialChanges, store: store, notifier: notifier, resync: resync, package: monitor.name, transport: transport,
             logger: logger.withLabel("switchboard.events"))
         let notifier = self.notifier
+        let hangup = ReloadOnHangup(
+            provisioning: provisioning, templatesDirectory: configuration.provisioning.templatesDirectory,
+            transport: transport, logger: logger,
+            // New templates change every phone's file: tell every watching phone.
+            reloaded: { await notifier.everyResourceChanged(package: monitor.name) })
+        self.hangup = hangup
         // Graceful shutdown runs in reverse order: the announcer logs first, the transport
         // stops accepting and finishes its transactions, the writer flushes last.
         services =
             [writer, expiry, transport, admin.service, relay] + (provisioning.map { [$0.service] } ?? [])
-            + [
-                ReloadOnHangup(
-                    provisioning: provisioning, templatesDirectory: configuration.provisioning.templatesDirectory,
-                    logger: logger,
-                    // New templates change every phone's file: tell every watching phone.
-                    reloaded: { await notifier.everyResourceChanged(package: monitor.name) }),
-                ShutdownAnnouncer(logger: logger),
-            ]
+            + [hangup, ShutdownAnnouncer(logger: logger)]
         transport.setReceiver(transactions)
     }
 
@@ -197,6 +198,13 @@ public final class SwitchboardApplication: Sendable {
         return AdminOperations(
             version: SwitchboardVersion.current, logTap: logTap, metrics: exposition, status: status,
             subscriptions: { await notifier.allSubscriptions() }, bearerToken: configuration.admin.token)
+    }
+
+    /// What SIGHUP does, on demand: TLS certificates (SIP and the configuration service) for
+    /// new connections, then the configuration templates. Nothing already registered,
+    /// subscribed or connected is dropped.
+    public func reload() async {
+        await hangup.reload()
     }
 
     /// The bound SIP listeners, once the transport has started.

@@ -212,7 +212,6 @@ public final class BindingWriter: Service, Sendable {
             state.statistics.largestBatch = max(state.statistics.largestBatch, updates.count)
             if case .success = outcome { state.statistics.updates += updates.count } else { state.statistics.failedBatches += 1 }
         }
-        backlogCount.subtract(updates.count, ordering: .relaxed)
         if case .success(let changes) = outcome, let location {
             location.apply(changes.lazy.compactMap { $0 })
         }
@@ -240,6 +239,9 @@ public final class BindingWriter: Service, Sendable {
             let work = group.work
             group.executor.execute { for item in work { item() } }
         }
+        // Only now: a backlog of 0 means every completion was handed to its executor (graceful
+        // shutdown waits for that, then lets the executors run, before it closes the sockets).
+        backlogCount.subtract(updates.count, ordering: .relaxed)
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {

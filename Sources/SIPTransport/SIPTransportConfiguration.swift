@@ -155,6 +155,10 @@ public struct SIPTransportLimits: Sendable, Hashable {
     /// After a framing error on a TCP/TLS connection, how long the connection stays open (reading
     /// nothing more) so that the answers to the requests received before the error can still be
     /// written on it; then it is closed. Default 500 ms.
+    /// Graceful shutdown: how long the transport, having stopped reading, waits for the answers
+    /// of the requests it took in (``SIPTransportService/setDrainCondition(_:)``) before it
+    /// closes the sockets. Default 5 s.
+    public var drainTimeout: Duration
     public var framingErrorCloseDelay: TimeAmount
 
     public init(
@@ -165,10 +169,12 @@ public struct SIPTransportLimits: Sendable, Hashable {
         pathMTU: Int = 1500,
         udpRequestSizeThreshold: Int = 1300,
         maxDatagramSize: Int = 65_535,
-        framingErrorCloseDelay: TimeAmount = .milliseconds(500)
+        framingErrorCloseDelay: TimeAmount = .milliseconds(500),
+        drainTimeout: Duration = .seconds(5)
     ) {
         self.maxConnections = maxConnections
         self.maxBufferedBytesPerConnection = maxBufferedBytesPerConnection
+        self.drainTimeout = drainTimeout
         self.idleTimeout = idleTimeout
         self.connectTimeout = connectTimeout
         self.pathMTU = pathMTU

@@ -57,6 +57,8 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
     struct State: Sendable {
         var phase: Phase = .idle
         var receiver: (any SIPMessageReceiver)?
+        /// What graceful shutdown waits for before it closes the sockets (``setDrainCondition(_:)``).
+        var drainCondition: (@Sendable () -> Bool)?
         var handlerContext: SIPTransportHandlerContext?
         var udpListeners: [UDPListener] = []
         var serverChannels: [any Channel] = []
@@ -157,6 +159,7 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
             } onCancelOrGracefulShutdown: {
                 stop.succeed(())
             }
+            if !Task.isCancelled { await drain() }
         } catch {
             reportStartup(.failure(error))
             await shutdown()

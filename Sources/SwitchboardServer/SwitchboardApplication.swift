@@ -162,7 +162,13 @@ public final class SwitchboardApplication: Sendable {
             [writer, expiry, transport, admin.service, relay] + (provisioning.map { [$0.service] } ?? [])
             + [hangup, ShutdownAnnouncer(logger: logger)]
         transport.setReceiver(transactions)
+        // SIGTERM: the transport stops reading, then waits until the writer has committed what
+        // the registrar submitted and its 200s are written, then closes.
+        transport.setDrainCondition { writer.backlog == 0 }
     }
+
+    /// Binding updates queued or being committed (the group commit's backlog).
+    public var commitBacklog: Int { writer.backlog }
 
     /// What the admin API serves about the server: the log tap, `/metrics` (and the gauges read
     /// at each scrape), `/v1/status`, the bearer token.

@@ -23,6 +23,9 @@ struct RunningServer {
     let application: SwitchboardApplication
     let listeners: [SIPBoundListener]
     let adminPort: Int
+    /// Begins graceful shutdown now, as SIGTERM does, and returns once it began (the server
+    /// stops in the background; ``with(stop:metrics:configure:_:)`` waits for it after the body).
+    var beginShutdown: @Sendable () async -> Void = {}
 
     func address(_ transport: SIPTransportProtocol, ipv6: Bool = false) throws -> SocketAddress {
         let listener = listeners.first { listener in
@@ -77,7 +80,10 @@ struct RunningServer {
         do {
             let listeners = try await withDeadline("SIP listeners") { try await application.sipListeners() }
             let adminPort = try await withDeadline("admin listener") { try await application.admin.listeningPort() }
-            try await body(RunningServer(application: application, listeners: listeners, adminPort: adminPort))
+            try await body(
+                RunningServer(
+                    application: application, listeners: listeners, adminPort: adminPort,
+                    beginShutdown: { await outer.triggerGracefulShutdown() }))
         } catch {
             task.cancel()
             _ = await task.result

@@ -19,12 +19,7 @@ struct MessageTraceTests {
         let listener = SIPListener(url: try SIPListenerURL(parsing: "\(transport)://127.0.0.1:0"))
         let configuration = SIPTransportConfiguration(
             listeners: [listener], eventLoopThreads: 1, trace: SIPMessageTrace(logger: capture.logger))
-        let service = SIPTransportService(configuration: configuration, logger: Fixtures.logger)
-        service.setReceiver(AnsweringReceiver(sender: service))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await service.run() }
-            defer { group.cancelAll() }
-            let server = try #require(try await service.waitUntilStarted().listeners.first).address
+        try await withAnsweringTransport(configuration) { _, server in
             try await withClient(transport, to: server) { client in
                 let authorization =
                     "Digest username=\"69/0000DEADBEEF\", realm=\"example.net\", nonce=\"n1\", uri=\"sip:example.net\", "

@@ -47,12 +47,7 @@ struct TLSReloadTests {
         let configuration = SIPTransportConfiguration(
             listeners: [SIPListener(url: try SIPListenerURL(parsing: "tls://127.0.0.1:0"))],
             tls: SIPTLSSettings(certificatePath: certificate, privateKeyPath: key), eventLoopThreads: 1)
-        let service = SIPTransportService(configuration: configuration, logger: Fixtures.logger)
-        service.setReceiver(AnsweringReceiver(sender: service))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await service.run() }
-            defer { group.cancelAll() }
-            let server = try #require(try await service.waitUntilStarted().listeners.first).address
+        try await withAnsweringTransport(configuration) { service, server in
             try await withClient(.tls, to: server) { old in
                 try await Self.roundTrip(old, "before")
                 #expect(try await Self.presented(old) == first.sha256Fingerprint)

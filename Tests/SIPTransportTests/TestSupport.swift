@@ -3,6 +3,7 @@ import NIOCore
 import SIPCore
 import SIPTestSupport
 import Synchronization
+import Testing
 
 @testable import SIPTransport
 
@@ -90,4 +91,19 @@ enum Fixtures {
 
 extension ByteBuffer {
     var text: String { String(buffer: self) }
+}
+
+/// Runs a transport with `configuration` that answers every request 200 (``AnsweringReceiver``)
+/// while `body` runs with the address of its first listener; stops it after.
+func withAnsweringTransport(
+    _ configuration: SIPTransportConfiguration, _ body: (SIPTransportService, SocketAddress) async throws -> Void
+) async throws {
+    let service = SIPTransportService(configuration: configuration, logger: Fixtures.logger)
+    service.setReceiver(AnsweringReceiver(sender: service))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await service.run() }
+        defer { group.cancelAll() }
+        let server = try #require(try await service.waitUntilStarted().listeners.first).address
+        try await body(service, server)
+    }
 }

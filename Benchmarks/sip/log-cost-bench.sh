@@ -4,7 +4,11 @@
 #   notice       --log-level notice (registration events not written)
 #   info-text    --log-level info   (two lines per registration, text)
 #   info-json    --log-level info --log-format json
-# interleaved (notice, info-text, info-json, notice, …) so machine load drifts alike over all.
+#   follow       info-text, and one `switchboard logs --follow --json` reader taking every event
+#   follow-none  info-text, and one `switchboard logs --follow --instrument 0000CAFEBABE` reader
+#                whose filter matches nothing (what the server-side filter costs)
+# interleaved (notice, info-text, info-json, follow, follow-none, notice, …) so machine load
+# drifts alike over all. CONFIGS="notice follow" runs only those.
 #
 #   Benchmarks/sip/log-cost-bench.sh [SECONDS] [RATE] [REPEATS]   e.g. 10 3000 3
 #   SWITCHBOARD_BIN=/path/to/switchboard …   measures that binary instead of a release build
@@ -42,22 +46,34 @@ one() { # config repeat flags...
     local pid=$!
     for _ in $(seq 1 50); do "$SB" registrations --admin "http://127.0.0.1:$ADMIN_PORT" --json >/dev/null 2>&1 && break; sleep 0.2; done
     "$SB" user import "$BENCH/sipp/users.csv" --admin "http://127.0.0.1:$ADMIN_PORT" >/dev/null
+    local follower=""
+    case $config in
+    follow) "$SB" logs --follow --json --admin "http://127.0.0.1:$ADMIN_PORT" >"$dir/follow.out" 2>&1 & follower=$! ;;
+    follow-none)
+        "$SB" logs --follow --instrument 0000CAFEBABE --admin "http://127.0.0.1:$ADMIN_PORT" >"$dir/follow.out" 2>&1 &
+        follower=$! ;;
+    esac
     RESULTS_DIR="$dir/harness" SERVER_PID=$pid KEEP_TRACES=0 "$BENCH/run-register.sh" 127.0.0.1 "$SIP_PORT" "$RATE" "$SECS" \
         >"$dir/harness.out" 2>&1 || true
+    [ -n "$follower" ] && { kill "$follower" 2>/dev/null; wait "$follower" 2>/dev/null || true; }
     kill "$pid"; wait "$pid" 2>/dev/null || true
     local reg cpu okps pct
     reg=$(grep '^register:' "$dir/harness.out" || echo "register: (no result)")
     cpu=$(grep '^cpu:' "$dir/harness.out" || echo "cpu: ?")
     okps=$(sed -n 's/.* \([0-9.]*\) ok\/s.*/\1/p' <<<"$reg")
     pct=$(sed -n 's/^cpu: *server \([0-9.]*\)%.*/\1/p' <<<"$cpu")
-    printf '%-10s run %d  %s  server %s%% of a core, %s us CPU per registration, %s log lines\n' "$config" "$n" \
-        "${reg#register: }" "${pct:-?}" \
+    printf '%-11s run %d  %s  server %s%% of a core, %s us CPU per registration, %s log lines, %s followed\n' \
+        "$config" "$n" "${reg#register: }" "${pct:-?}" \
         "$(awk -v p="${pct:-0}" -v r="${okps:-0}" 'BEGIN { if (r > 0) printf "%.0f", p * 1e4 / r; else print "?" }')" \
-        "$(wc -l <"$dir/switchboard.log")"
+        "$(wc -l <"$dir/switchboard.log")" "$( [ -f "$dir/follow.out" ] && wc -l <"$dir/follow.out" || echo -)"
 }
 
 for n in $(seq 1 "$REPEATS"); do
-    one notice "$n" --log-level notice
-    one info-text "$n" --log-level info
-    one info-json "$n" --log-level info --log-format json
+    for config in ${CONFIGS:-notice info-text info-json follow follow-none}; do
+        case $config in
+        notice) one notice "$n" --log-level notice ;;
+        info-text | follow | follow-none) one "$config" "$n" --log-level info ;;
+        info-json) one info-json "$n" --log-level info --log-format json ;;
+        esac
+    done
 done

@@ -84,7 +84,11 @@ extension SIPTransportService {
 
     /// The UDP socket to send from: one of the listener the request came in on (`local`), else
     /// one of the destination's address family. Of a listener's sockets (one per event loop), the
-    /// one on the calling thread's loop is preferred, so the write needs no thread hop.
+    /// one on the calling thread's loop is preferred, so the write needs no thread hop; off the
+    /// loops, the destination picks the socket, so what is sent to one peer from outside the
+    /// loops leaves in the order it was written (the notifier's 200 to a SUBSCRIBE, then its
+    /// NOTIFY: two sockets on two loops could swap them, and a subscriber that expects the 200
+    /// first, as SIPp's scenarios do, would drop the dialog).
     func udpChannel(to address: SocketAddress, from local: SocketAddress?) throws(SIPTransportError) -> any Channel {
         let channel: (any Channel)? = state.withLock { state in
             guard state.phase == .running else { return nil }
@@ -93,8 +97,7 @@ extension SIPTransportService {
                 ?? state.udpListeners.first { $0.bound.protocol == address.protocol }
             guard let channels = candidates?.channels, !channels.isEmpty else { return nil }
             if let here = channels.first(where: { $0.eventLoop.inEventLoop }) { return here }
-            state.nextUDP &+= 1
-            return channels[state.nextUDP % channels.count]
+            return channels[Int(UInt(bitPattern: address.hashValue) % UInt(channels.count))]
         }
         guard let channel else {
             metrics.dropped(.udp, reason: "no_listener")

@@ -65,7 +65,6 @@ public final class SIPTransportService: Service, SIPMessageSender, Sendable {
         var connections: SIPConnectionTable<any Channel>
         var pendingConnects: [PendingKey: EventLoopFuture<any Channel>] = [:]
         var tls: SIPTLSSetup?
-        var nextUDP = 0
         var startup: Result<SIPTransportStartup, any Error>?
         var startupWaiters: [CheckedContinuation<SIPTransportStartup, any Error>] = []
     }

@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SIPStorage", targets: ["SIPStorage"]),
         .library(name: "SIPStorageSQLite", targets: ["SIPStorageSQLite"]),
         .library(name: "SIPRegistrar", targets: ["SIPRegistrar"]),
+        .library(name: "SIPProxy", targets: ["SIPProxy"]),
         .library(name: "AdminAPI", targets: ["AdminAPI"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
@@ -120,6 +121,19 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
+        // Layer 3: the stateful forking proxy (RFC 3261 §16) with instrument targets (`~~in~MAC`).
+        .target(
+            name: "SIPProxy",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: upcoming
+        ),
+
         // Layer 3: the admin HTTP API (users, registrations) on Hummingbird.
         .target(
             name: "AdminAPI",
@@ -143,6 +157,7 @@ let package = Package(
                 "SIPStorage",
                 "SIPStorageSQLite",
                 "SIPRegistrar",
+                "SIPProxy",
                 "AdminAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -201,6 +216,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SIPProxyTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction", "SIPProxy", "SIPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),

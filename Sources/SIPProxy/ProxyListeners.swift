@@ -1,6 +1,7 @@
 public import SIPCore
 public import SIPTransaction
 public import SIPTransport
+import Synchronization
 
 /// The addresses this proxy is reached at, for the two questions routing asks (RFC 3261 §16.4,
 /// §16.6 step 4): is this Route (or Request-URI) one we put there, and what URI do we record in
@@ -27,8 +28,12 @@ public struct ProxyListeners: Sendable {
         }
     }
 
-    public let listeners: [Listener]
     public let identity: SIPLocalIdentity
+    private let table: ListenerTable
+    private let advertisedHost: String
+
+    /// The listeners now (after ``update(_:)`` with the bound ports).
+    public var listeners: [Listener] { table.value.withLock { $0 } }
 
     /// - Parameters:
     ///   - listeners: transport, host and port of each listener as configured; a wildcard host
@@ -39,15 +44,23 @@ public struct ProxyListeners: Sendable {
         listeners: [(transport: SIPTransportProtocol, host: String, port: Int)], identity: SIPLocalIdentity,
         advertisedHost: String? = nil
     ) {
-        let fallback = advertisedHost ?? identity.domains.sorted().first ?? "127.0.0.1"
-        self.listeners = listeners.map { listener in
+        self.advertisedHost = advertisedHost ?? identity.domains.sorted().first ?? "127.0.0.1"
+        self.identity = identity
+        self.table = ListenerTable()
+        update(listeners)
+    }
+
+    /// Replaces the listeners, e.g. with the ports bound for port 0 once the transport started.
+    public func update(_ listeners: [(transport: SIPTransportProtocol, host: String, port: Int)]) {
+        let fallback = advertisedHost
+        let converted = listeners.map { listener in
             var host = listener.host
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             let wildcard = host == "0.0.0.0" || host == "::"
             return Listener(
                 transport: listener.transport, host: wildcard ? fallback : host, port: listener.port, isWildcard: wildcard)
         }
-        self.identity = identity
+        table.value.withLock { $0 = converted }
     }
 
     /// True when `uri` names this proxy (host and port), RFC 3261 §16.4.
@@ -58,7 +71,7 @@ public struct ProxyListeners: Sendable {
         let host = uri.normalizedHost.trimmingBrackets
         let transport = uri.transport.flatMap(SIPTransportProtocol.init(token:))
         let port = uri.port ?? (transport ?? (uri.scheme == .sips ? .tls : .udp)).defaultPort
-        for listener in listeners where listener.port == port {
+        for listener in self.listeners where listener.port == port {
             if listener.isWildcard || listener.host.lowercased() == host || identity.domains.contains(host) {
                 return true
             }
@@ -94,6 +107,11 @@ public struct ProxyListeners: Sendable {
         let user = flowToken.map { "\($0)@" } ?? ""
         return "<sip:\(user)\(sentBy);transport=\(transport.description);lr>"
     }
+}
+
+/// The listener list, shared by every copy of a ``ProxyListeners``.
+final class ListenerTable: Sendable {
+    let value = Mutex<[ProxyListeners.Listener]>([])
 }
 
 extension String {

@@ -29,6 +29,7 @@ public final class SwitchboardApplication: Sendable {
     let transport: SIPTransportService
     let transactions: SIPTransactionLayer
     let chain: SIPProcessorChain
+    let proxy: ProxySetup
     let services: [any Service]
     let expiry: RegistrationExpiryService
     /// The location service (every current binding), for tests and the admin API.
@@ -71,7 +72,8 @@ public final class SwitchboardApplication: Sendable {
                     defaultExpires: UInt32(configuration.registrar.defaultExpires),
                     minExpires: UInt32(configuration.registrar.minExpires),
                     maxExpires: UInt32(configuration.registrar.maxExpires)),
-                realm: configuration.auth.realm, requireAORMatch: configuration.auth.requireAORMatch),
+                realm: configuration.auth.realm, requireAORMatch: configuration.auth.requireAORMatch,
+                challengeKind: configuration.auth.registerChallenge == 407 ? .proxyAuthenticate : .wwwAuthenticate),
             location: location, credentials: store, writer: writer, challenger: auth.challenger,
             verifier: auth.verifier, limiter: auth.limiter, logger: logger.withLabel("switchboard.registrar"))
 
@@ -86,10 +88,19 @@ public final class SwitchboardApplication: Sendable {
         let overload = OverloadSignal(
             ingress: transport.ingressLoad, writer: writer,
             commitBacklogLimit: configuration.registrar.overloadCommitBacklog, logger: logger.withLabel("switchboard.sip"))
-        chain = RequestChain.make(identity: identity, registrar: registrar, logger: logger.withLabel("switchboard.sip"))
+        let proxySetup = try ProxySetup(
+            configuration: configuration, transport: transportConfiguration, identity: identity, secret: auth.secretBytes)
+        proxy = proxySetup
+        let wheel = SIPTimerWheel(eventLoop: loops.next())
+        chain = RequestChain.make(
+            identity: identity, registrar: registrar,
+            proxy: RequestChain.ProxyParts(
+                setup: proxySetup, location: location, credentials: store, auth: auth, sender: transport,
+                scheduler: wheel),
+            logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
-            sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),
+            sender: transport, scheduler: wheel,
             user: chain,
             configuration: SIPTransactionLayer.Configuration(
                 timers: SIPTimerConfiguration(
@@ -106,7 +117,9 @@ public final class SwitchboardApplication: Sendable {
 
     /// The bound SIP listeners, once the transport has started.
     public func sipListeners() async throws -> [SIPBoundListener] {
-        try await transport.boundAddresses()
+        let bound = try await transport.boundAddresses()
+        proxy.update(bound: bound)
+        return bound
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down gracefully.
@@ -123,6 +136,7 @@ public final class SwitchboardApplication: Sendable {
     private func announce() async {
         do {
             let startup = try await transport.waitUntilStarted()
+            proxy.update(bound: startup.listeners)
             if let certificate = startup.tlsCertificate {
                 logger.notice(
                     "TLS certificate", metadata: [

@@ -1,0 +1,94 @@
+import SIPCore
+import SIPProxy
+import SIPStorage
+import SIPTestSupport
+import SIPTransport
+import Testing
+
+/// Target resolution and forking through the whole proxy chain (RFC 3261 §16.5–16.7;
+/// draft-worley-instrument-identification §2–3), from a trusted peer so that authentication
+/// stays out of the way (it has its own tests).
+@Suite("Forking: ~~in~MAC, ~~in~USER&MAC, AOR q groups, 404/480")
+struct ForkingTests {
+    static let trusted: @Sendable (inout ProxyAuthPolicy) -> Void = { $0.trustedPeers = ["203.0.113.5"] }
+    static let phone = [
+        ProxyHarness.line("69", index: 0), ProxyHarness.line("70", index: 1),
+        ProxyHarness.line("71", index: 2, instrument: "0004F2ABCDEF"),
+    ]
+
+    static func flow(_ index: Int) throws -> SIPSource {
+        try makeSource(host: "198.51.100.\(index + 1)", port: 5060)
+    }
+
+    @Test("~~in~MAC: every line of the phone, in parallel, over their flows; one 2xx upstream")
+    func instrumentFork() async throws {
+        let proxy = try await ProxyHarness(policy: Self.trusted, bindings: Self.phone)
+        try proxy.receive(ProxyHarness.subscribe("sip:~~in~00-00-de-ad-be-ef@example.net"))
+        let sent = proxy.forwarded
+        #expect(sent.map(\.request.uri.description).sorted() == ["sip:69@10.0.0.1:5060", "sip:70@10.0.0.2:5060"])
+        #expect(sent.map { $0.destination.address.sipHostPort }.sorted() == ["198.51.100.1:5060", "198.51.100.2:5060"])
+        for (request, _) in sent {
+            let via = try request.topVia
+            #expect(via.host == "192.0.2.1" && via.port == 5060)
+            #expect(via.branch?.hasPrefix("z9hG4bKsb") == true)
+            #expect(request.headers[.maxForwards] == "69")
+            let recordRoute = try #require(try request.recordRoutes().first)
+            #expect(recordRoute.uri.host == "192.0.2.1" && recordRoute.uri.isLooseRouter)
+            #expect(recordRoute.uri.user?.hasPrefix(FlowToken.userPrefix) == true)
+        }
+        proxy.answer(sent[0].request, 200, toTag: "a", from: try Self.flow(0))
+        proxy.answer(sent[1].request, 200, toTag: "b", from: try Self.flow(1))
+        let upstream = proxy.upstream.filter(\.isFinal)
+        #expect(upstream.map(\.statusCode) == [200], "the second 2xx is absorbed (RFC 6665 §4.1.2.4)")
+        #expect(try upstream[0].vias().count == 1, "our Via removed")
+        #expect(try upstream[0].topVia.branch == "z9hG4bK-w1")
+    }
+
+    @Test("~~in~USER&MAC: only that user's line of the phone (split at the last &)")
+    func lineAppearance() async throws {
+        let proxy = try await ProxyHarness(policy: Self.trusted, bindings: Self.phone)
+        try proxy.receive(ProxyHarness.subscribe("sip:~~in~69%260000DEADBEEF@example.net"))
+        #expect(proxy.forwarded.map(\.request.uri.description) == ["sip:69@10.0.0.1:5060"])
+    }
+
+    @Test("sip:user@domain: highest q in parallel, the next group after it failed (§16.6)")
+    func qGroups() async throws {
+        let bindings = [
+            ProxyHarness.line("69", index: 0, q: 500), ProxyHarness.line("69", index: 1, q: 1000),
+            ProxyHarness.line("69", index: 2, q: 1000),
+        ]
+        let proxy = try await ProxyHarness(policy: Self.trusted, bindings: bindings)
+        try proxy.receive(ProxyHarness.request("MESSAGE", "sip:69@example.net"))
+        let first = proxy.forwarded
+        #expect(first.map(\.request.uri.description).sorted() == ["sip:69@10.0.0.2:5060", "sip:69@10.0.0.3:5060"])
+        proxy.answer(first[0].request, 486, from: try Self.flow(1))
+        #expect(proxy.forwarded.count == 2, "the q=0.5 group waits for the whole first group")
+        proxy.answer(first[1].request, 480, from: try Self.flow(2))
+        #expect(proxy.forwarded.count == 3)
+        #expect(proxy.forwarded[2].request.uri.description == "sip:69@10.0.0.1:5060")
+        proxy.answer(proxy.forwarded[2].request, 200, from: try Self.flow(0))
+        #expect(proxy.upstream.map(\.statusCode) == [200])
+    }
+
+    @Test("Unknown user → 404; known user offline → 480; instrument without bindings → 480")
+    func notFoundAndUnavailable() async throws {
+        let proxy = try await ProxyHarness(policy: Self.trusted)
+        try proxy.receive(ProxyHarness.request("MESSAGE", "sip:nobody@example.net", callID: "a", branch: "z9hG4bK-a"))
+        try proxy.receive(ProxyHarness.request("MESSAGE", "sip:70@example.net", callID: "b", branch: "z9hG4bK-b"))
+        try proxy.receive(ProxyHarness.request("MESSAGE", "sip:~~in~0000DEADBEEF@example.net", callID: "c", branch: "z9hG4bK-c"))
+        try proxy.receive(ProxyHarness.request("MESSAGE", "sip:~~in~nobody%260000DEADBEEF@example.net", callID: "d", branch: "z9hG4bK-d"))
+        #expect(proxy.upstream.map(\.statusCode) == [404, 480, 480, 404])
+        #expect(proxy.forwarded.isEmpty)
+    }
+
+    @Test("A foreign domain: relayed for a trusted peer, 403 for anyone else (no open relay)")
+    func relaying() async throws {
+        let trusted = try await ProxyHarness(policy: Self.trusted)
+        try trusted.receive(ProxyHarness.request("MESSAGE", "sip:bob@192.0.2.99:5080"))
+        #expect(trusted.forwarded.map { $0.destination.address.sipHostPort } == ["192.0.2.99:5080"])
+        #expect(trusted.forwarded.first?.request.headers.contains(.recordRoute) == false, "MESSAGE is not record-routed")
+        let open = try await ProxyHarness()
+        try open.receive(ProxyHarness.request("MESSAGE", "sip:bob@192.0.2.99:5080", from: "<sip:bob@elsewhere.example>;tag=x"))
+        #expect(open.upstream.map(\.statusCode) == [403])
+    }
+}

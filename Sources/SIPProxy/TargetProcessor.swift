@@ -5,8 +5,10 @@ import SIPTransport
 
 /// Target determination (RFC 3261 §16.5; draft-worley-instrument-identification §2–3):
 ///
-/// - An in-dialog request that came with our Route goes where its flow token, its next Route
-///   or its Request-URI says — no location lookup.
+/// - A request that came with our Route goes over the other flow its flow token names
+///   (RFC 5626 §5.3), else to its next Route, else to its Request-URI — no location lookup,
+///   no relay check (we record-routed its dialog) — unless the Request-URI is one of our
+///   domains (an initial request sent through us as outbound proxy): then it is looked up.
 /// - A request with a Route that is not ours (a pre-loaded route) goes to that Route.
 /// - A Request-URI in one of our domains is looked up in the ``LocationService``:
 ///   `sip:user@domain` → the AOR's bindings by `q` (``TargetSet/addressOfRecord(_:)``);
@@ -38,46 +40,41 @@ public struct TargetProcessor: SIPRequestProcessor {
         guard context.request.method != .cancel else { return .continue }
         let request = context.proxyRequest
         let routing = context[ProxyContext.Routing.self] ?? ProxyRouting()
-        if routing.hadOurRoute {
-            context[ProxyContext.Targets.self] = TargetSet(single: try forwarded(request, routing: routing, source: context.source))
+        if routing.hadOurRoute, let flow = routing.flowToken?.destination(forRequestFrom: context.source) {
+            context[ProxyContext.Targets.self] = TargetSet(single: ProxyTarget(requestURI: request.uri, nextHop: .flow(flow)))
             return .continue
         }
         if request.headers.contains(.route) {
-            try checkRelay(context, request)
-            context[ProxyContext.Targets.self] = TargetSet(single: try forwarded(request, routing: routing, source: context.source))
+            if !routing.hadOurRoute { try checkRelay(context, request) }
+            context[ProxyContext.Targets.self] = TargetSet(single: try routed(request))
             return .continue
         }
         if listeners.identity.isOurDomain(request.uri) {
+            // Also when our Route was the only one: an initial request sent through us as
+            // outbound proxy (a pre-loaded Route) still needs its target looked up.
             context[ProxyContext.Targets.self] = try located(request, event: &context.event)
             return .continue
         }
         if listeners.isUs(SIPURI(scheme: request.uri.scheme, host: request.uri.host, port: request.uri.port, parameters: request.uri.parameters)) {
             throw SIPResponseError(404, "Not Found", outcome: outcome(request, "not_found"))
         }
-        try checkRelay(context, request)
+        if !routing.hadOurRoute { try checkRelay(context, request) }
         context[ProxyContext.Targets.self] = TargetSet(single: ProxyTarget(requestURI: request.uri, nextHop: .uri(request.uri)))
         return .continue
     }
 
-    /// The next hop of a routed request: the flow the token names (RFC 5626 §5.3), else the
-    /// top Route (loose routing, §16.6 step 6 ff.), else the Request-URI.
-    private func forwarded(_ request: SIPRequest, routing: ProxyRouting, source: SIPSource) throws(SIPResponseError)
-        -> ProxyTarget
-    {
-        if let flow = routing.flowToken?.destination(forRequestFrom: source) {
-            return ProxyTarget(requestURI: request.uri, nextHop: .flow(flow))
+    /// A request with a Route set goes to its top Route (loose routing, §16.6 step 6 ff.).
+    private func routed(_ request: SIPRequest) throws(SIPResponseError) -> ProxyTarget {
+        let top: SIPNameAddress
+        do {
+            guard let index = request.headers.firstIndex(of: .route),
+                let value = try request.headers.values(at: index).first
+            else { throw SIPParseError(.invalidHeaderValue, "empty Route") }
+            top = try SIPNameAddress(parsing: value)
+        } catch {
+            throw .badRequest("Invalid Route")
         }
-        if let index = request.headers.firstIndex(of: .route) {
-            let top: SIPNameAddress
-            do {
-                guard let value = try request.headers.values(at: index).first else { throw SIPParseError(.invalidHeaderValue, "empty Route") }
-                top = try SIPNameAddress(parsing: value)
-            } catch {
-                throw .badRequest("Invalid Route")
-            }
-            return ProxyTarget(requestURI: request.uri, nextHop: .uri(top.uri))
-        }
-        return ProxyTarget(requestURI: request.uri, nextHop: .uri(request.uri))
+        return ProxyTarget(requestURI: request.uri, nextHop: .uri(top.uri))
     }
 
     private func located(_ request: SIPRequest, event: inout SIPRequestEvent) throws(SIPResponseError) -> TargetSet {

@@ -59,6 +59,17 @@ struct ProxyProcessorTests {
         #expect(request.uri.description == "sip:bob@10.9.9.9")
     }
 
+    @Test("Through us as outbound proxy: our Route only, a Request-URI of our domain → looked up")
+    func outboundProxyRoute() async throws {
+        let proxy = try await ProxyHarness(policy: Self.trusted, bindings: Self.lines)
+        try proxy.receive(
+            ProxyHarness.request("MESSAGE", "sip:70@example.net", headers: ["Route: <sip:192.0.2.1:5060;lr>"]))
+        let (request, destination) = try #require(proxy.forwarded.first)
+        #expect(request.uri.description == "sip:70@10.0.0.2:5060")
+        #expect(destination.address.sipHostPort == "198.51.100.2:5060")
+        #expect(!request.headers.contains(.route))
+    }
+
     @Test("Strict-route fixup: our URI in the Request-URI → the last Route becomes the Request-URI (§16.4)")
     func strictRouteFixup() async throws {
         let proxy = try await ProxyHarness(policy: Self.trusted)

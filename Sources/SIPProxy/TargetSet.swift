@@ -71,9 +71,11 @@ public struct ProxyTarget: Sendable, Hashable {
         self.instrument = instrument
     }
 
-    /// A registered binding: its contact as Request-URI, its Path as Route; reached over the
-    /// flow it registered on (the connection for TCP/TLS, the source address — the NAT
-    /// mapping — for UDP), or through its first Path hop when it has a Path and no connection.
+    /// A registered binding: its contact as Request-URI, its Path as Route. It is reached over
+    /// the flow it registered on (RFC 5626 §5.3) when there is one to use: its TCP/TLS
+    /// connection, or — over UDP — the address its REGISTER came from when it registered an
+    /// outbound flow (`reg-id`) or sits behind NAT (its Contact is a private address other than
+    /// the source). Else through its first Path hop, else at its Contact.
     public init?(binding: Binding) {
         guard let contact = try? SIPURI(parsing: binding.contact) else { return nil }
         requestURI = contact
@@ -82,12 +84,35 @@ public struct ProxyTarget: Sendable, Hashable {
         instrument = binding.instrument
         let flow = SIPTargetResolver.flowDestination(
             transport: binding.transport, remote: binding.source, connectionID: binding.connectionID)
-        if let flow, binding.path.isEmpty || binding.connectionID != nil {
+        if let flow, binding.connectionID != nil || (binding.path.isEmpty && Self.usesUDPFlow(binding, contact: contact, flow: flow)) {
             nextHop = .flow(flow)
         } else if let first = binding.path.first, let route = try? SIPNameAddress(parsing: Substring(first)) {
             nextHop = .uri(route.uri)
         } else {
             nextHop = .uri(contact)
+        }
+    }
+
+    /// A UDP binding is reached at its source address (the NAT mapping) when it registered an
+    /// outbound flow, or when its Contact names a private address (RFC 1918, RFC 6598, IPv6
+    /// unique-local or link-local) that is not where the REGISTER came from.
+    static func usesUDPFlow(_ binding: Binding, contact: SIPURI, flow: SIPDestination) -> Bool {
+        if binding.regID != nil { return true }
+        let host = contact.normalizedHost
+        guard host != flow.address.sipIPAddress else { return false }
+        return isPrivate(host)
+    }
+
+    static func isPrivate(_ host: String) -> Bool {
+        if host.contains(":") { return host.hasPrefix("fc") || host.hasPrefix("fd") || host.hasPrefix("fe80") }
+        let octets = host.split(separator: ".").compactMap { UInt8($0) }
+        guard octets.count == 4 else { return false }
+        switch (octets[0], octets[1]) {
+        case (10, _), (192, 168): return true
+        case (172, 16...31): return true
+        case (100, 64...127): return true
+        case (169, 254): return true
+        default: return false
         }
     }
 

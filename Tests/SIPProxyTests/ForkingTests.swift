@@ -44,6 +44,29 @@ struct ForkingTests {
         #expect(try upstream[0].topVia.branch == "z9hG4bK-w1")
     }
 
+    @Test("Which way to a binding: TCP connection and UDP behind NAT or with reg-id → its flow; else its Contact")
+    func flowOrContact() throws {
+        func hop(_ binding: Binding) -> String {
+            switch ProxyTarget(binding: binding)?.nextHop {
+            case .flow(let destination)?: "flow \(destination.address.sipHostPort)"
+            case .uri(let uri)?: "uri \(uri)"
+            case nil: "none"
+            }
+        }
+        let natted = ProxyHarness.line("69", index: 0)
+        #expect(hop(natted) == "flow 198.51.100.1:5060", "private Contact, public source: the NAT mapping")
+        let reachable = makeBinding(
+            contact: "sip:69@203.0.113.9:5070", path: [], source: "203.0.113.9:40000", transport: "udp")
+        #expect(hop(reachable) == "uri sip:69@203.0.113.9:5070", "a public Contact is used as registered")
+        var outbound = reachable
+        outbound.regID = 1
+        #expect(hop(outbound) == "flow 203.0.113.9:40000", "RFC 5626 outbound: the flow")
+        let tcp = makeBinding(contact: "sip:69@203.0.113.9:5070;transport=tcp", path: [], source: "203.0.113.9:40001", connectionID: 7)
+        #expect(hop(tcp) == "flow 203.0.113.9:40001")
+        let behindEdge = makeBinding(contact: "sip:69@10.0.0.5", path: ["<sip:192.0.2.200;lr>"], source: "192.0.2.200:5060", transport: "udp")
+        #expect(hop(behindEdge) == "uri sip:192.0.2.200;lr", "a Path: through its first hop")
+    }
+
     @Test("~~in~USER&MAC: only that user's line of the phone (split at the last &)")
     func lineAppearance() async throws {
         let proxy = try await ProxyHarness(policy: Self.trusted, bindings: Self.phone)

@@ -21,7 +21,10 @@ let package = Package(
         .library(name: "SIPStorageSQLite", targets: ["SIPStorageSQLite"]),
         .library(name: "SIPRegistrar", targets: ["SIPRegistrar"]),
         .library(name: "SIPProxy", targets: ["SIPProxy"]),
+        .library(name: "LogTap", targets: ["LogTap"]),
         .library(name: "AdminAPI", targets: ["AdminAPI"]),
+        .library(name: "Provisioning", targets: ["Provisioning"]),
+        .library(name: "SIPEvents", targets: ["SIPEvents"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "SIPCoreFuzz", targets: ["SIPCoreFuzz"]),
@@ -35,12 +38,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Layer 0: pure Swift message model, parser, serializer, framer. No Foundation, no NIO.
@@ -61,6 +67,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: upcoming
         ),
@@ -134,14 +141,56 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
-        // Layer 3: the admin HTTP API (users, registrations) on Hummingbird.
+        // Layer 1: the log tap: recent log records in a ring buffer and live subscribers with
+        // bounded queues and server-side filters (`switchboard logs`); the line formats.
+        .target(
+            name: "LogTap",
+            dependencies: [
+                "SIPCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+
+        // Layer 3: the admin HTTP API (users, registrations, logs, metrics) on Hummingbird.
         .target(
             name: "AdminAPI",
             dependencies: [
-                "SIPCore", "SIPStorage",
+                "SIPCore", "SIPStorage", "LogTap",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+
+        // Layer 3: the phone configuration service (RFC 6011) over HTTPS on Hummingbird, with
+        // vendor templates (swift-mustache), HTTP digest (SIPAuth) and client certificates.
+        .target(
+            name: "Provisioning",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+
+        // Layer 3: the RFC 6665 notifier and its event packages (http-monitor, RFC 5989).
+        .target(
+            name: "SIPEvents",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),
@@ -159,11 +208,15 @@ let package = Package(
                 "SIPRegistrar",
                 "SIPProxy",
                 "AdminAPI",
+                "Provisioning",
+                "LogTap",
+                "SIPEvents",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -177,6 +230,9 @@ let package = Package(
             dependencies: [
                 "SwitchboardServer",
                 "AdminAPI",
+                "Provisioning",
+                "LogTap",
+                "SIPCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -231,10 +287,42 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "SIPCore", "SIPStorage", "AdminAPI", "SIPTestSupport",
+                "SIPCore", "SIPStorage", "AdminAPI", "LogTap", "SIPTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SIPEventsTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction", "SIPEvents", "SIPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "ProvisioningTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "Provisioning", "SIPTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "LogTapTests",
+            dependencies: ["SIPCore", "LogTap", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         .testTarget(
@@ -245,7 +333,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: [
-                "switchboard", "SwitchboardServer",
+                "switchboard", "SwitchboardServer", "AdminAPI", "LogTap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -286,8 +374,9 @@ let package = Package(
             name: "SwitchboardServerTests",
             dependencies: [
                 "SwitchboardServer", "SIPCore", "SIPTransport", "SIPAuth", "SIPStorage", "SIPStorageSQLite",
-                "SIPRegistrar", "AdminAPI", "SIPTestSupport",
+                "SIPRegistrar", "AdminAPI", "LogTap", "Provisioning", "SIPEvents", "SIPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,6 +13,7 @@ command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
+dpkg -s liblinphone10 >/dev/null 2>&1 || need+=(liblinphone10)
 if [ ${#need[@]} -gt 0 ]; then
     echo "test-all: installing ${need[*]}"
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -4,7 +4,7 @@ public import SIPStorage
 import Foundation
 
 /// Every error of the admin API: configuration errors the composition root gets from
-/// ``AdminServer/init(listen:credentials:locations:domains:limits:clock:logger:)`` and the
+/// ``AdminServer/init(listen:credentials:locations:provisioning:domains:limits:clock:logger:)`` and the
 /// errors a request is answered with. A request error becomes a JSON response
 /// `{"error": "…"}` (plus `"line": N` for a rejected import) with a 4xx/5xx status
 /// (RFC 9110 §15.5); messages never contain a password.
@@ -19,17 +19,17 @@ public enum AdminAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         .request(status: 400, message: message, line: line)
     }
 
-    /// Maps a storage error onto the status a client should see: invalid input 400, unknown user
-    /// 404, existing user 409, a full or stopping writer 503, backend failures 500.
+    /// Maps a storage error onto the status a client should see: invalid input 400, unknown user,
+    /// instrument or line 404, existing user, instrument or line 409, a full or stopping writer 503, backend failures 500.
     public init(_ error: StorageError) {
         switch error {
-        case .invalidUserName, .reservedUserName, .invalidDomain, .invalidPassword:
+        case .invalidUserName, .reservedUserName, .invalidDomain, .invalidPassword, .invalidInstrument:
             self = .request(status: 400, message: error.description)
         case .importRejected(let rejection):
             self = .request(status: 400, message: "import rejected, nothing written: \(rejection)", line: rejection.line)
-        case .userNotFound:
+        case .userNotFound, .instrumentNotFound, .lineNotFound:
             self = .request(status: 404, message: error.description)
-        case .userExists:
+        case .userExists, .instrumentExists, .lineExists:
             self = .request(status: 409, message: error.description)
         case .shuttingDown, .overloaded:
             self = .request(status: 503, message: error.description)

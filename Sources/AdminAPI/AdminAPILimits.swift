@@ -9,11 +9,18 @@ public struct AdminAPILimits: Sendable, Hashable {
     public var maxImportUsers: Int
     /// Length of generated passwords; at least ``PasswordGenerator/minimumLength``. Default 24.
     public var generatedPasswordLength: Int
+    /// How often a `GET /v1/logs?follow=true` stream checks its reader's drop count. Default 1 s.
+    public var logDropCheck: Duration
+    /// Longest silence on a log stream before a keep-alive comment is sent (so a reader that
+    /// vanished is noticed). Default 15 s.
+    public var logKeepAlive: Duration
 
     public init(
         maxJSONBodyBytes: Int = 64 * 1024, maxImportBytes: Int = 64 * 1024 * 1024, maxImportUsers: Int = 1_000_000,
-        generatedPasswordLength: Int = 24
+        generatedPasswordLength: Int = 24, logDropCheck: Duration = .seconds(1), logKeepAlive: Duration = .seconds(15)
     ) {
+        self.logDropCheck = logDropCheck
+        self.logKeepAlive = logKeepAlive
         self.maxJSONBodyBytes = maxJSONBodyBytes
         self.maxImportBytes = maxImportBytes
         self.maxImportUsers = maxImportUsers

@@ -34,12 +34,19 @@ public struct AdminClient: Sendable {
     public var timeout: Double
     /// Seconds to wait for an import to be answered.
     public var importTimeout: Double
+    /// The bearer token sent with every request (`--token`, `$SWITCHBOARD_ADMIN_TOKEN`), for a
+    /// server whose admin API is not on loopback.
+    public var token: String?
+
+    /// The environment variable holding the bearer token.
+    public static let tokenEnvironmentVariable = "SWITCHBOARD_ADMIN_TOKEN"
 
     /// The environment variable naming the default admin URL.
     public static let environmentVariable = "SWITCHBOARD_ADMIN"
 
     /// `url` is `http://HOST:PORT` as given to `--admin`.
-    public init(url: String, timeout: Double = 30, importTimeout: Double = 600) throws(AdminClientError) {
+    public init(url: String, timeout: Double = 30, importTimeout: Double = 600, token: String? = nil) throws(AdminClientError) {
+        self.token = token
         do {
             server = try AdminListenAddress(parsing: url)
         } catch {
@@ -60,6 +67,16 @@ public struct AdminClient: Sendable {
 
     public func health() async throws(AdminClientError) -> AdminHealth {
         try await call("GET", path: ["v1", "health"], expect: AdminHealth.self)
+    }
+
+    public func status() async throws(AdminClientError) -> AdminServerStatus {
+        try await call("GET", path: ["v1", "status"], expect: AdminServerStatus.self)
+    }
+
+    /// The Prometheus text of `GET /metrics`.
+    public func metrics() async throws(AdminClientError) -> String {
+        let (data, _) = try await send("GET", path: ["metrics"])
+        return String(decoding: data, as: UTF8.self)
     }
 
     public func users(domain: String?) async throws(AdminClientError) -> [AdminUser] {
@@ -89,6 +106,30 @@ public struct AdminClient: Sendable {
 
     public func registrations(aor: String?, instrument: String?) async throws(AdminClientError) -> [AdminRegistration] {
         try await call("GET", path: ["v1", "registrations"], query: [("aor", aor), ("instrument", instrument)], expect: [AdminRegistration].self)
+    }
+
+    public func instruments() async throws(AdminClientError) -> [AdminInstrument] {
+        try await call("GET", path: ["v1", "instruments"], expect: [AdminInstrument].self)
+    }
+
+    public func instrument(mac: String) async throws(AdminClientError) -> AdminInstrument {
+        try await call("GET", path: ["v1", "instruments", mac], expect: AdminInstrument.self)
+    }
+
+    public func addInstrument(_ instrument: AdminNewInstrument) async throws(AdminClientError) -> AdminInstrument {
+        try await call("POST", path: ["v1", "instruments"], body: try Self.json(instrument), expect: AdminInstrument.self)
+    }
+
+    public func removeInstrument(mac: String) async throws(AdminClientError) {
+        _ = try await send("DELETE", path: ["v1", "instruments", mac])
+    }
+
+    public func addLine(_ line: AdminNewLine, to mac: String) async throws(AdminClientError) -> AdminInstrument {
+        try await call("POST", path: ["v1", "instruments", mac, "lines"], body: try Self.json(line), expect: AdminInstrument.self)
+    }
+
+    public func removeLine(index: Int, from mac: String) async throws(AdminClientError) -> AdminInstrument {
+        try await call("DELETE", path: ["v1", "instruments", mac, "lines", String(index)], expect: AdminInstrument.self)
     }
 
     /// The default domain of the server (its first domain), for commands that need one in a path.
@@ -151,6 +192,7 @@ public struct AdminClient: Sendable {
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout ?? self.timeout)
         request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = body
             request.setValue(contentType, forHTTPHeaderField: "Content-Type")

@@ -45,6 +45,14 @@ public struct AdminListenAddress: Sendable, Hashable, CustomStringConvertible {
         self.init(host: host, port: port)
     }
 
+    /// True for `127.0.0.0/8`, `::1` and `localhost`: only local processes can connect.
+    public var isLoopback: Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     /// True when the host is an IPv6 literal.
     public var isIPv6: Bool { host.contains(":") }
 

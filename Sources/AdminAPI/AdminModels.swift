@@ -48,11 +48,14 @@ public struct AdminNewUser: Codable, Sendable, Hashable, CustomStringConvertible
     public var user: String
     public var domain: String?
     public var password: String?
+    /// Create the user even when the server does not serve `domain` (it could not register).
+    public var force: Bool?
 
-    public init(user: String, domain: String? = nil, password: String? = nil) {
+    public init(user: String, domain: String? = nil, password: String? = nil, force: Bool? = nil) {
         self.user = user
         self.domain = domain
         self.password = password
+        self.force = force
     }
 
     public var description: String { "\(user)@\(domain ?? "(default domain)") (password hidden)" }

@@ -3,28 +3,40 @@ import Foundation
 public import Logging
 public import SIPCore
 public import SIPStorage
+import LogTap
 
 /// The handlers of the admin API, independent of any listener so tests can drive them through
 /// a router alone. See ``AdminServer`` for the list of routes.
 public struct AdminRoutes: Sendable {
     let credentials: any CredentialStore
     let locations: any LocationStore
+    let provisioning: any ProvisioningStore
     let domains: [String]
     let limits: AdminAPILimits
     let clock: any SIPClock
     let logger: Logger
+    let operations: AdminOperations
+    /// When the routes were made (the server's start), wall clock and monotonic.
+    let startedAt: SIPTimestamp
+    let startedUptime: Duration
+
+    var logTap: LogTap { operations.logTap }
 
     /// - Parameters:
     ///   - domains: the server's domains; the first is the default for requests that name none.
     ///   - clock: the wall clock; registrations' `expires` is computed against it (default
     ///     ``SystemClock``).
     public init(
-        credentials: any CredentialStore, locations: any LocationStore, domains: [String],
-        limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
-        logger: Logger
+        credentials: any CredentialStore, locations: any LocationStore, provisioning: any ProvisioningStore,
+        domains: [String], limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
+        operations: AdminOperations = AdminOperations(), logger: Logger
     ) {
+        self.operations = operations
+        startedAt = clock.now()
+        startedUptime = clock.uptime()
         self.credentials = credentials
         self.locations = locations
+        self.provisioning = provisioning
         self.domains = domains.map(SIPUserCredential.canonicalDomain)
         self.limits = limits
         self.clock = clock
@@ -41,6 +53,7 @@ public struct AdminRoutes: Sendable {
     /// Adds the routes (and the JSON error middleware) to `router`.
     public func add(to router: Router<BasicRequestContext>) {
         router.add(middleware: AdminErrorMiddleware(logger: logger))
+        if let token = operations.bearerToken { router.add(middleware: AdminBearerTokenMiddleware(token: token)) }
         router.get("/v1/health") { _, _ in try self.health() }
         router.get("/v1/users") { request, _ in try await self.listUsers(request) }
         router.post("/v1/users") { request, _ in try await self.addUser(request) }
@@ -50,6 +63,9 @@ public struct AdminRoutes: Sendable {
             try await self.setPassword(request, context.parameters)
         }
         router.get("/v1/registrations") { request, _ in try await self.registrations(request) }
+        addInstrumentRoutes(to: router)
+        addLogRoutes(to: router)
+        addOperationsRoutes(to: router)
     }
 
     // MARK: - Handlers
@@ -77,7 +93,12 @@ public struct AdminRoutes: Sendable {
     func addUser(_ request: Request) async throws -> Response {
         let body = try AdminJSON.decode(AdminNewUser.self, from: try await collect(request, upTo: limits.maxJSONBodyBytes))
         let domain = try body.domain.map(checkedDomain) ?? defaultDomain()
+        if let problem = Self.loginNameProblem(body.user) { throw AdminAPIError.badRequest(problem) }
         try checkUser(body.user, domain: domain)
+        if !domains.isEmpty && !domains.contains(domain) && body.force != true {
+            throw AdminAPIError.badRequest(
+                "this server does not serve \(domain) (it serves \(domains.joined(separator: ", "))): such a user could not register; add it anyway with force (--force)")
+        }
         let generated = body.password == nil
         let password = body.password ?? PasswordGenerator(length: limits.generatedPasswordLength).generate()
         let record: SIPUserRecord
@@ -146,6 +167,7 @@ public struct AdminRoutes: Sendable {
     func registrations(_ request: Request) async throws -> Response {
         let aor = try queryValue(request, "aor").map { try canonicalAOR($0) }
         let instrument = try queryValue(request, "instrument").map { text throws(AdminAPIError) in
+            if let problem = SIPInstrumentID.operatorInputProblem(text) { throw .badRequest("invalid instrument: \(problem)") }
             guard let id = SIPInstrumentID(text) else { throw .badRequest("invalid instrument '\(text)'") }
             return id
         }
@@ -166,6 +188,11 @@ public struct AdminRoutes: Sendable {
 
     // MARK: - Input
 
+    /// A JSON body of at most ``AdminAPILimits/maxJSONBodyBytes``.
+    func collectJSON(_ request: Request) async throws -> ByteBuffer {
+        try await collect(request, upTo: limits.maxJSONBodyBytes)
+    }
+
     private func collect(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
         var request = request
         do {
@@ -176,12 +203,15 @@ public struct AdminRoutes: Sendable {
     }
 
     /// A non-empty query parameter (percent-decoded by Hummingbird), or nil when absent or empty.
-    private func queryValue(_ request: Request, _ name: String) throws(AdminAPIError) -> String? {
-        guard let value = request.uri.queryParameters[name[...]], !value.isEmpty else { return nil }
+    /// The value of query parameter `name`; nil when absent, 400 when present but empty (an
+    /// empty filter is a mistake, not a request for everything).
+    func queryValue(_ request: Request, _ name: String) throws(AdminAPIError) -> String? {
+        guard let value = request.uri.queryParameters[name[...]] else { return nil }
+        guard !value.isEmpty else { throw .badRequest("\(name): empty value (leave the parameter out to not filter)") }
         return String(value)
     }
 
-    private func defaultDomain() throws(AdminAPIError) -> String {
+    func defaultDomain() throws(AdminAPIError) -> String {
         guard let domain = domains.first else {
             throw .badRequest("no domain given and the server has no default domain (serve --domain NAME)")
         }
@@ -191,6 +221,16 @@ public struct AdminRoutes: Sendable {
     /// Lower-cases a domain; its syntax is checked with the user name (``checkUser(_:domain:)``).
     private func checkedDomain(_ domain: String) -> String {
         SIPUserCredential.canonicalDomain(domain)
+    }
+
+    /// A user named like a phone's login name (`76/0000DEADBEEF`): the `/MAC` part belongs to
+    /// the instrument's line, not to the user. The message says so.
+    static func loginNameProblem(_ user: String) -> String? {
+        guard let slash = user.lastIndex(of: "/") else { return nil }
+        let name = user[..<slash]
+        let instrument = user[user.index(after: slash)...]
+        guard !name.isEmpty, SIPInstrumentID(instrument) != nil else { return nil }
+        return "'\(user)' is a phone's login name (user/MAC), not a user: create user '\(name)', then provision the phone with `switchboard instrument add \(instrument) --vendor V --line \(name)`; the phone then authenticates as \(user)"
     }
 
     /// Refuses reserved (`~~…`) and malformed user names before the store sees them.

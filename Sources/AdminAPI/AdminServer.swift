@@ -19,16 +19,22 @@ import Synchronization
 /// | `PUT /v1/users/{domain}/{user}/password` ``AdminPasswordChange`` | 200 ``AdminCredentialResult``; 404 if there is no such user |
 /// | `POST /v1/users/import` (text body, ``UserImport`` format) | 200 ``AdminImportResult``; 400 naming the bad line, nothing written |
 /// | `GET /v1/registrations[?aor=A&instrument=I]` | 200 `[`` AdminRegistration ``]` |
+/// | `/v1/instruments…` | provisioned instruments and their lines (see `AdminRoutes+Instruments.swift`) |
+/// | `GET /v1/logs[?instrument=&aor=&method=&level=&since=&follow=]` | 200 `text/event-stream` of log records (see `AdminRoutes+Logs.swift`) |
+/// | `GET /v1/status` | 200 ``AdminServerStatus`` |
+/// | `GET /metrics` | 200 Prometheus text; 404 without a metrics backend |
 ///
 /// Path segments are percent-decoded. Every error is `{"error": "…"}` with a 4xx/5xx status.
 /// User names starting with `~~` are refused with 400. Passwords are never logged; a generated
-/// one (``PasswordGenerator``) is returned once, in the answer that created it. There is no
-/// authentication: keep the listener on a loopback address.
+/// one (``PasswordGenerator``) is returned once, in the answer that created it. On a loopback
+/// address there is no authentication; any other address needs a bearer token
+/// (``AdminOperations/bearerToken``), checked on every route. The full contract is
+/// `docs/openapi.yaml`.
 ///
 /// The composition root builds one and adds ``service`` to its `ServiceGroup`:
 /// ```swift
 /// let admin = try AdminServer(listen: "http://127.0.0.1:8080", credentials: store, locations: store,
-///                             domains: ["example.net"], logger: logger)
+///                             provisioning: store, domains: ["example.net"], logger: logger)
 /// let group = ServiceGroup(services: [admin.service, …], logger: logger)
 /// // with port 0: let port = try await admin.listeningPort()
 /// ```
@@ -46,15 +52,25 @@ public final class AdminServer: Sendable {
     ///   - domains: the server's domains; the first is the default domain of requests naming none.
     ///   - clock: the wall clock (injected so tests control registrations' remaining `expires`;
     ///     default ``SystemClock``).
-    /// - Throws: ``AdminAPIError/invalidListenURL(_:reason:)``.
+    ///   - operations: the log tap, metrics, status and bearer token (``AdminOperations``).
+    /// - Throws: ``AdminAPIError/invalidListenURL(_:reason:)``, also for a listener beyond
+    ///   loopback without a bearer token.
     public convenience init(
-        listen: String, credentials: any CredentialStore, locations: any LocationStore, domains: [String],
-        limits: AdminAPILimits = AdminAPILimits(), clock: any SIPClock = SystemClock(),
-        logger: Logger
+        listen: String, credentials: any CredentialStore, locations: any LocationStore,
+        provisioning: any ProvisioningStore, domains: [String], limits: AdminAPILimits = AdminAPILimits(),
+        clock: any SIPClock = SystemClock(), operations: AdminOperations = AdminOperations(), logger: Logger
     ) throws(AdminAPIError) {
+        let address = try AdminListenAddress(parsing: listen)
+        if !address.isLoopback && operations.bearerToken == nil {
+            throw .invalidListenURL(
+                listen,
+                reason: "\(address.host) is not a loopback address: set admin.token (SWITCHBOARD_ADMIN_TOKEN) so requests need a bearer token")
+        }
         self.init(
-            address: try AdminListenAddress(parsing: listen),
-            routes: AdminRoutes(credentials: credentials, locations: locations, domains: domains, limits: limits, clock: clock, logger: logger),
+            address: address,
+            routes: AdminRoutes(
+                credentials: credentials, locations: locations, provisioning: provisioning, domains: domains,
+                limits: limits, clock: clock, operations: operations, logger: logger),
             logger: logger)
     }
 

@@ -63,6 +63,38 @@ public final class DigestVerifier: Sendable {
         realm: String? = nil,
         password: String?
     ) -> DigestVerification {
+        let checksURI = configuration.verifiesDigestURI
+        return verify(
+            method: method.rawValue,
+            digestURICheck: { text in
+                guard checksURI else { return nil }
+                guard let uri = try? SIPURI(parsing: text) else { return .malformedParameter }
+                return uri == requestURI ? nil : .uriMismatch
+            }, credentials: credentials, realm: realm, password: password)
+    }
+
+    /// Checks `credentials` for an HTTP request (RFC 7616 §3.4: A2 = `method:request-target`):
+    /// the credentials' `uri` must be the request-target exactly (§3.4.6). The same nonces,
+    /// nonce counts and rules as for SIP.
+    public func verify(
+        httpMethod: String,
+        requestTarget: String,
+        credentials: SIPAuthHeader,
+        realm: String? = nil,
+        password: String?
+    ) -> DigestVerification {
+        verify(
+            method: httpMethod, digestURICheck: { $0 == requestTarget ? nil : .uriMismatch }, credentials: credentials, realm: realm,
+            password: password)
+    }
+
+    private func verify(
+        method: String,
+        digestURICheck: (String) -> DigestFailureReason?,
+        credentials: SIPAuthHeader,
+        realm: String?,
+        password: String?
+    ) -> DigestVerification {
         let realm = realm ?? configuration.realm
         let parsed: DigestCredentials
         switch DigestCredentials.parse(credentials) {
@@ -72,10 +104,7 @@ public final class DigestVerifier: Sendable {
         guard parsed.realm == realm else { return .failure(.realmMismatch) }
         guard allowed.contains(parsed.algorithm) else { return .failure(.unsupportedAlgorithm) }
         if parsed.qop == nil, configuration.qopPolicy == .requireAuth { return .failure(.qopRequired) }
-        if configuration.verifiesDigestURI {
-            guard let uri = try? SIPURI(parsing: parsed.uri) else { return .failure(.malformedParameter) }
-            guard uri == requestURI else { return .failure(.uriMismatch) }
-        }
+        if let failure = digestURICheck(parsed.uri) { return .failure(failure) }
         if configuration.includesOpaque, let opaque = parsed.opaque, opaque != nonces.opaque {
             return .failure(.opaqueMismatch)
         }
@@ -85,7 +114,7 @@ public final class DigestVerifier: Sendable {
 
         let expected = DigestComputation.response(
             algorithm: parsed.algorithm, username: parsed.username, realm: realm,
-            password: password ?? dummyPassword, method: method.rawValue, digestURI: parsed.uri,
+            password: password ?? dummyPassword, method: method, digestURI: parsed.uri,
             nonce: parsed.nonce, nonceCount: parsed.nonceCountText, cnonce: parsed.cnonce, qop: parsed.qop)
         let matches = ConstantTime.equalsLowercasing(expected: expected.utf8, received: parsed.response.utf8)
         guard matches, password != nil else { return .failure(.invalidCredentials) }

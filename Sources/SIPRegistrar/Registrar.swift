@@ -14,7 +14,9 @@ public import SIPTransport
 /// For each REGISTER, in order: Request-URI domain (404), Require (420), brute-force lockout of
 /// the source address (403), To AOR (400/404), digest authentication (401, `stale=true` for an
 /// old nonce; unknown user and wrong password give identical answers), auth user vs To user
-/// (403), then the binding rules of ``RegistrationPlanner`` for the AOR — serialized per AOR —
+/// (403), the instrument policy when ``provisionedLines`` is set (`auth.instrumentPolicy:
+/// provisioned`: the `user/MAC` of the auth username must be a provisioned line appearance,
+/// else 403), then the binding rules of ``RegistrationPlanner`` for the AOR — serialized per AOR —
 /// and a group commit through ``BindingWriter``. The 200 OK is built only after the commit, from
 /// the ``LocationService`` the writer updates, and lists every current binding with its
 /// remaining expiry, plus Date (§10.3 step 8).
@@ -37,6 +39,9 @@ public final class Registrar: Sendable {
     let challenger: DigestChallenger
     let verifier: DigestVerifier
     let limiter: AuthFailureLimiter
+    /// When set, only provisioned line appearances may register (checked after authentication,
+    /// so the answer reveals nothing to who does not know the password).
+    let provisionedLines: (any ProvisionedLineLookup)?
     let logger: Logger
     let clock: any SIPClock
     let serializer = AORSerializer()
@@ -49,7 +54,7 @@ public final class Registrar: Sendable {
     public init(
         configuration: SIPRegistrarConfiguration, location: LocationService, credentials: any CredentialStore,
         writer: BindingWriter, challenger: DigestChallenger, verifier: DigestVerifier, limiter: AuthFailureLimiter,
-        logger: Logger, clock: any SIPClock = SystemClock()
+        provisionedLines: (any ProvisionedLineLookup)? = nil, logger: Logger, clock: any SIPClock = SystemClock()
     ) {
         self.configuration = configuration
         self.location = location
@@ -58,6 +63,7 @@ public final class Registrar: Sendable {
         self.challenger = challenger
         self.verifier = verifier
         self.limiter = limiter
+        self.provisionedLines = provisionedLines
         self.logger = logger
         self.clock = clock
     }
@@ -183,7 +189,7 @@ public final class Registrar: Sendable {
 
     private static func level(_ outcome: String?, status: Int) -> Logger.Level {
         switch outcome {
-        case "register.lockout", "register.auth_failed", "register.forbidden": .notice
+        case "register.lockout", "register.auth_failed", "register.forbidden", "register.not_provisioned": .notice
         case "register.store_unavailable": .error
         default: status >= 500 ? .warning : .info
         }
@@ -241,11 +247,13 @@ public final class Registrar: Sendable {
         let input = prepared.input
         let registration: RegistrationRequest
         do throws(SIPResponseError) {
-            let username = try authenticate(prepared, password: password, event: &event)
+            let username = try instrumentOfDevice(
+                authenticate(prepared, password: password, event: &event), source: input.source, event: &event)
+            event.instrument = username.instrument
             if configuration.requireAORMatch, username.user != prepared.toUser {
                 throw SIPResponseError(403, "Auth user does not match the To AOR", outcome: "register.forbidden")
             }
-            event.instrument = username.instrument
+            try checkProvisioned(username, domain: prepared.domain)
             registration = try registrationRequest(input, aor: prepared.aor, username: username)
         } catch {
             return reply(input, rejection: error, event: &event)
@@ -321,6 +329,45 @@ public final class Registrar: Sendable {
                 break
             }
             throw challenge(stale: false, outcome: "register.auth_failed")
+        }
+    }
+
+    /// The instrument of a phone that presented a device certificate on TLS (the transport
+    /// verified it against `sip.tls.caBundle`): the MAC it names (``DeviceCertificateIdentity``)
+    /// is the phone's, whatever the username says. A username naming another MAC is refused
+    /// (403, `register.certificate_mismatch`): a line's password must not let another device
+    /// register as this one. A username without a MAC gets the certificate's (`69` on the phone
+    /// certified as 0000DEADBEEF registers as `69/0000DEADBEEF`). Without a certificate, or one
+    /// that names no MAC, the username stands.
+    private func instrumentOfDevice(_ username: SIPAuthUsername, source: SIPSource, event: inout SIPRequestEvent)
+        throws(SIPResponseError) -> SIPAuthUsername
+    {
+        guard let certificate = source.peerCertificate,
+            let certified = DeviceCertificateIdentity.instrument(
+                subject: certificate.subject, subjectAlternativeNames: certificate.subjectAlternativeNames)
+        else { return username }
+        if let named = username.instrument {
+            guard named == certified else {
+                event.instrument = named
+                event.detail = "certificate names \(certified.value)"
+                throw SIPResponseError(
+                    403, "Instrument does not match the device certificate", outcome: "register.certificate_mismatch")
+            }
+            return username
+        }
+        return SIPAuthUsername(username.user + "/" + certified.value)
+    }
+
+    /// `auth.instrumentPolicy: provisioned`: the auth username must name an instrument on which
+    /// its user has a line appearance (`69/0000DEADBEEF` with line 69 provisioned on
+    /// 0000DEADBEEF); a username without an instrument is refused too.
+    private func checkProvisioned(_ username: SIPAuthUsername, domain: String) throws(SIPResponseError) {
+        guard let provisionedLines else { return }
+        guard let instrument = username.instrument else {
+            throw SIPResponseError(403, "Register as user/MAC of a provisioned phone", outcome: "register.not_provisioned")
+        }
+        guard provisionedLines.isProvisioned(user: username.user, domain: domain, instrument: instrument) else {
+            throw SIPResponseError(403, "Line not provisioned on this instrument", outcome: "register.not_provisioned")
         }
     }
 

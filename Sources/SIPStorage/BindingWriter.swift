@@ -1,4 +1,5 @@
 public import ServiceLifecycle
+import Metrics
 import Synchronization
 
 /// Group commit for the location service: many concurrent registrations, one transaction per
@@ -81,6 +82,8 @@ public final class BindingWriter: Service, Sendable {
     private let state = Mutex(State())
     /// Updates queued or being written: the commit backlog, readable without the lock.
     private let backlogCount = Atomic<Int>(0)
+    /// `switchboard_store_commit_duration_seconds` (histogram): how long each group commit took.
+    private let commitLatency = Metrics.Timer(label: "switchboard_store_commit_duration_seconds")
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
@@ -193,6 +196,8 @@ public final class BindingWriter: Service, Sendable {
     private func commit(_ batch: [Waiter]) async {
         let updates = batch.count == 1 ? batch[0].updates : batch.flatMap(\.updates)
         let outcome: Outcome
+        let started = ContinuousClock.now
+        defer { commitLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
         do {
             let changes = try await store.apply(updates)
             outcome = changes.count == updates.count
@@ -235,5 +240,10 @@ public final class BindingWriter: Service, Sendable {
             let work = group.work
             group.executor.execute { for item in work { item() } }
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 }

@@ -25,6 +25,16 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     case insecureKeyFile(path: String, mode: UInt32)
     /// The backend failed (I/O, SQL, constraint); the message comes from the backend.
     case backend(String)
+    /// An instrument definition breaks a rule of ``InstrumentDefinition/validate()``.
+    case invalidInstrument(String, reason: String)
+    /// `addInstrument` for an instrument that is already provisioned.
+    case instrumentExists(String)
+    /// No instrument with this id is provisioned.
+    case instrumentNotFound(String)
+    /// A line cannot be added: its index is taken or its user already has a line there.
+    case lineExists(instrument: String, reason: String)
+    /// The instrument has no line at this index.
+    case lineNotFound(instrument: String, index: Int)
     /// The binding writer has stopped accepting changes (graceful shutdown).
     case shuttingDown
     /// The binding writer already holds `limit` pending changes; the caller should answer
@@ -48,6 +58,11 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             "credential key file \(path) has mode \(String(mode & 0o777, radix: 8)); it must not be "
                 + "accessible to group or others (chmod 600)"
         case .backend(let message): "storage backend error: \(message)"
+        case .invalidInstrument(let id, let reason): "invalid instrument \(id): \(reason)"
+        case .instrumentExists(let id): "instrument \(id) is already provisioned"
+        case .instrumentNotFound(let id): "instrument \(id) is not provisioned"
+        case .lineExists(let id, let reason): "cannot add the line to \(id): \(reason)"
+        case .lineNotFound(let id, let index): "instrument \(id) has no line \(index)"
         case .shuttingDown: "the binding writer is shutting down"
         case .overloaded(let limit): "the binding writer already holds \(limit) pending changes"
         }

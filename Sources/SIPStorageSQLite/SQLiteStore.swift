@@ -7,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The embedded default backend: users, credentials and bindings in one SQLite file in the data
-/// dir, through GRDB's `DatabasePool` (WAL journal: readers never block the single writer).
+/// The embedded default backend: users, credentials, bindings and provisioned instruments in one
+/// SQLite file in the data dir, through GRDB's `DatabasePool` (WAL journal: readers never block the single writer).
 ///
 /// Files in the data dir (created with mode 0700 if missing):
 /// - `switchboard.sqlite` (+ `-wal`, `-shm`): the database, migrated on open (``migrator``);
@@ -20,7 +20,7 @@ import Darwin
 /// crash safety but may lose the last commits on power loss. Binding writes from many
 /// registrations are grouped into one transaction by ``BindingWriter``, which is what makes
 /// FULL affordable.
-public final class SQLiteStore: CredentialStore, LocationStore, Sendable {
+public final class SQLiteStore: CredentialStore, LocationStore, ProvisioningStore, Sendable {
     /// Where and how to open the store.
     public struct Configuration: Sendable {
         /// SQLite's `synchronous` setting in WAL mode.
@@ -69,6 +69,9 @@ public final class SQLiteStore: CredentialStore, LocationStore, Sendable {
 
     public let configuration: Configuration
     public let changes: BindingChangeFeed
+    public let provisioningChanges: ProvisioningChangeFeed
+    /// The committed line appearances, mirrored after every provisioning commit.
+    public let provisionedLines: ProvisionedLineIndex
     let pool: DatabasePool
     let cipher: PasswordCipher
     let logger: Logger
@@ -78,10 +81,12 @@ public final class SQLiteStore: CredentialStore, LocationStore, Sendable {
     /// Opens (creating if needed) the store and applies pending migrations.
     public init(
         configuration: Configuration, changes: BindingChangeFeed = BindingChangeFeed(),
+        provisioningChanges: ProvisioningChangeFeed = ProvisioningChangeFeed(),
         logger: Logger = Logger(label: "switchboard.storage.sqlite")
     ) throws(StorageError) {
         self.configuration = configuration
         self.changes = changes
+        self.provisioningChanges = provisioningChanges
         self.logger = logger
         try Self.makeDirectory(configuration.dataDirectory)
         let keyExisted = try CredentialKeyFile.load(path: configuration.keyFilePath) != nil
@@ -120,8 +125,10 @@ public final class SQLiteStore: CredentialStore, LocationStore, Sendable {
             throw .backend("cannot open \(configuration.databasePath): \(error)")
         }
 
+        let opened = pool
+        provisionedLines = ProvisionedLineIndex(try Self.run { try opened.read(Self.fetchInstruments) })
+
         if configuration.cachesCredentials {
-            let opened = pool
             let all = try Self.run { try opened.read(Self.fetchAllSealedPasswords) }
             credentialCache = CredentialCache(all)
         } else {
@@ -135,6 +142,7 @@ public final class SQLiteStore: CredentialStore, LocationStore, Sendable {
     /// replayed at the next open).
     public func close() throws(StorageError) {
         changes.finish()
+        provisioningChanges.finish()
         try Self.run {
             try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
             try pool.close()

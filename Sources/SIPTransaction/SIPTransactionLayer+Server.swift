@@ -138,6 +138,7 @@ extension SIPTransactionLayer {
             switch action {
             case .send(.response(let response)):
                 if response.isFinal, case .rfc2543 = key { entry.responseToTag = response.toTag }
+                metrics.responseSent(status: response.statusCode)
                 effects.append(.sendResponse(response, send))
             case .send(.request):
                 continue  // a server transaction sends no requests

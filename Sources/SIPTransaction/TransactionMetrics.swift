@@ -10,6 +10,9 @@ import SIPCore
 ///   existing server transaction.
 /// - `sip_transaction_retransmissions_total{timer}`: retransmissions sent on timers A, E, G.
 /// - `sip_transaction_failures_total{side,reason}`: timeouts, transport errors, reaped.
+/// - `sip_responses_sent_total{class}`: responses sent by server transactions (`2xx`, `4xx`, …;
+///   retransmissions included). Requests received are `sip_transactions_total{side="server"}`
+///   (new) plus `sip_transaction_absorbed_total` (retransmissions).
 /// - `sip_transaction_unmatched_total{kind}`: stray responses, ACKs without a transaction,
 ///   requests whose Via/CSeq could not be read.
 struct TransactionMetrics: Sendable {
@@ -26,6 +29,8 @@ struct TransactionMetrics: Sendable {
     private let failures: [String: Counter]
     private let unmatched: [String: Counter]
     private let active: [String: Meter]
+    /// Indexed by status class 1…6.
+    private let responsesSent: [Counter]
 
     init(prefix: String = "sip") {
         var created: [String: [SIPMethod: Counter]] = [:]
@@ -66,6 +71,13 @@ struct TransactionMetrics: Sendable {
             unmatched[kind] = Counter(label: "\(prefix)_transaction_unmatched_total", dimensions: [("kind", kind)])
         }
         self.unmatched = unmatched
+        responsesSent = (1...6).map { Counter(label: "\(prefix)_responses_sent_total", dimensions: [("class", "\($0)xx")]) }
+    }
+
+    /// A response a server transaction sent (retransmissions included).
+    func responseSent(status: Int) {
+        let index = status / 100 - 1
+        if responsesSent.indices.contains(index) { responsesSent[index].increment() }
     }
 
     func transactionCreated(server: Bool, method: SIPMethod) {

@@ -11,7 +11,7 @@ extension SIPPeerCertificate {
         try self.init(der: der)
     }
 
-    init(der: [UInt8]) throws {
+    public init(der: [UInt8]) throws {
         let parsed = try Certificate(derEncoded: der)
         var names: [String] = []
         if let sans = try parsed.extensions.subjectAlternativeNames {

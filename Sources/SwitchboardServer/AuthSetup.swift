@@ -12,6 +12,8 @@ struct AuthSetup {
     let limiter: AuthFailureLimiter
     /// The server secret's bytes (the proxy derives its flow-token key from them).
     let secretBytes: [UInt8]
+    /// The lockout policy, for the configuration service's own limiter.
+    let lockout: AuthFailureLimiterConfiguration
 
     static let secretFileName = "nonce.secret"
 
@@ -49,5 +51,6 @@ struct AuthSetup {
         lockout.lockoutDuration = .seconds(auth.lockoutBackoffSeconds)
         lockout.exemptSources = Set(auth.lockoutExempt)
         limiter = try AuthFailureLimiter(configuration: lockout)
+        self.lockout = lockout
     }
 }

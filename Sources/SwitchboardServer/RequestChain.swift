@@ -1,6 +1,7 @@
 import Logging
 import SIPAuth
 import SIPCore
+import SIPEvents
 import SIPProxy
 import SIPRegistrar
 import SIPStorage
@@ -22,7 +23,10 @@ enum RequestChain {
         let scheduler: any SIPTimerScheduler
     }
 
-    static func make(identity: SIPLocalIdentity, registrar: Registrar, proxy: ProxyParts, logger: Logger) -> SIPProcessorChain {
+    static func make(
+        identity: SIPLocalIdentity, registrar: Registrar, subscriptions: SubscribeProcessor, proxy: ProxyParts,
+        logger: Logger
+    ) -> SIPProcessorChain {
         let options = OptionsProcessor(identity: identity, serverHeader: SwitchboardVersion.productToken)
         let setup = proxy.setup
         return SIPProcessorChain(
@@ -32,6 +36,9 @@ enum RequestChain {
                 options,  // §11: OPTIONS to us
                 CancelProcessor(handler: setup.sessions),  // §9.2, §16.10: 200, branches cancelled (or 487)
                 RegistrarProcessor(registrar: registrar),  // §10.3
+                // RFC 6665 §4.2: SUBSCRIBE to our event packages (http-monitor): answered here, as
+                // a UAS, before the proxy steps (which would challenge it with 407 and forward it).
+                subscriptions,
                 ProxyRequireProcessor(),  // §16.3 step 5: 420
                 LoopDetectionProcessor(listeners: setup.listeners),  // §16.3 step 4: 482
                 RouteProcessor(listeners: setup.listeners, flowKey: setup.flowKey),  // §16.4

@@ -12,13 +12,28 @@ struct AdminOptions: ParsableArguments {
             "Admin API of the running server (default: $SWITCHBOARD_ADMIN, else http://127.0.0.1:8080).", valueName: "URL"))
     var admin: String?
 
-    /// The client for the resolved URL; a malformed URL is a usage error.
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Bearer token of an admin API that is not on loopback (default: $SWITCHBOARD_ADMIN_TOKEN).", valueName: "TOKEN"))
+    var token: String?
+
+    /// A malformed URL is a usage error of the subcommand.
+    func validate() throws {
+        if let admin {
+            do { _ = try AdminListenAddress(parsing: admin) } catch { throw ValidationError("--admin: \(error.description)") }
+        }
+    }
+
+    /// The client for the resolved URL (a malformed `$SWITCHBOARD_ADMIN` is reported by name).
     func client() throws -> AdminClient {
-        let url = AdminClient.resolveURL(option: admin, environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let url = AdminClient.resolveURL(option: admin, environment: environment)
+        let token = token ?? environment[AdminClient.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         do {
-            return try AdminClient(url: url)
+            return try AdminClient(url: url, token: token)
         } catch {
-            throw ValidationError(error.description)
+            throw CLIError("\(admin == nil ? "$\(AdminClient.environmentVariable)" : "--admin"): \(error.description)")
         }
     }
 }

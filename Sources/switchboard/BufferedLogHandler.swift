@@ -1,4 +1,5 @@
 import Logging
+import LogTap
 
 /// The swift-log handler of `switchboard serve`: checks the level, formats the record into one
 /// line on the calling thread (``LogLineFormat``) and hands it to a ``BackgroundLogWriter``,

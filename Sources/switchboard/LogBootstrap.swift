@@ -1,3 +1,4 @@
+import LogTap
 import Logging
 import SwitchboardServer
 
@@ -17,5 +18,12 @@ enum LogBootstrap {
             BufferedLogHandler(label: label, format: format, level: level, writer: writer)
         }
         return writer
+    }
+
+    /// The tap `switchboard logs` reads: it takes `info` and more severe records even when the
+    /// log is kept at a quieter level, and everything the log takes when it is more verbose.
+    static func tap(_ configuration: LoggingConfiguration) -> LogTap {
+        let level = Logger.Level(rawValue: configuration.level) ?? .info
+        return LogTap(level: min(level, .info))
     }
 }

@@ -1,5 +1,7 @@
 import AdminAPI
 import ArgumentParser
+import Foundation
+import SIPCore
 
 /// `switchboard registrations [--aor AOR] [--instrument MAC] [--json]`: the current bindings.
 struct RegistrationsCommand: AsyncParsableCommand {
@@ -23,7 +25,22 @@ struct RegistrationsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON document (an array) instead of a table.")
     var json = false
 
+    @Flag(name: .long, help: "Print every column (source, instance, reg-id, user agent), however wide.")
+    var wide = false
+
     @OptionGroup var connection: AdminOptions
+
+    func validate() throws {
+        if let aor, aor.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--aor needs a value; leave it out to list every registration")
+        }
+        if let instrument {
+            if instrument.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--instrument needs a value; leave it out to list every registration")
+            }
+            if let problem = SIPInstrumentID.operatorInputProblem(instrument) { throw ValidationError("--instrument: \(problem)") }
+        }
+    }
 
     func run() async throws {
         let registrations = try await connection.client().registrations(aor: aor, instrument: instrument)
@@ -31,8 +48,10 @@ struct RegistrationsCommand: AsyncParsableCommand {
             try CLIOutput.printJSON(registrations)
         } else if registrations.isEmpty {
             print("no registrations")
-        } else {
+        } else if wide {
             print(TextTable.registrations(registrations).render(), terminator: "")
+        } else {
+            print(TextTable.registrationsSummary(registrations).render(maxWidth: TerminalWidth.current), terminator: "")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import LogTap
 import Logging
 import SwitchboardServer
 
@@ -29,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Admin API listener, e.g. http://127.0.0.1:8080.")
     var admin: String?
 
+    @Option(name: .long, help: "Configuration service (RFC 6011) listener, e.g. https://0.0.0.0:8443, or off.")
+    var http: String?
+
     @Option(name: .long, help: "Log format: text or json.")
     var logFormat: String?
 
@@ -43,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         if !domain.isEmpty { overrides["server.domains"] = .stringArray(domain) }
         if !sip.isEmpty { overrides["sip.listen"] = .stringArray(sip) }
         if let admin { overrides["admin.listen"] = .string(admin) }
+        if let http { overrides["provisioning.listen"] = .string(http) }
         if let logFormat { overrides["logging.format"] = .string(logFormat) }
         if let logLevel { overrides["logging.level"] = .string(logLevel) }
         return overrides
@@ -57,8 +62,10 @@ struct Serve: AsyncParsableCommand {
         }
         let logs = LogBootstrap.bootstrap(configuration.logging)
         defer { logs.stop() }  // writes the last lines, also when the server fails
+        let metrics = SwitchboardMetrics.bootstrap()  // before any metric object is made
         let logger = Logger(label: "switchboard")
-        let server = try await SwitchboardApplication(configuration: configuration, logger: logger)
+        let server = try await SwitchboardApplication(
+            configuration: configuration, logger: logger, logTap: LogBootstrap.tap(configuration.logging), metrics: metrics)
         try await server.run()
         logger.notice("stopped")
     }

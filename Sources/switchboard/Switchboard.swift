@@ -9,6 +9,9 @@ struct Switchboard: AsyncParsableCommand {
         commandName: "switchboard",
         abstract: "An instrument-aware SIP registrar and proxy.",
         version: SwitchboardVersion.current,
-        subcommands: [Serve.self, UserCommand.self, RegistrationsCommand.self]
+        subcommands: [
+            Serve.self, UserCommand.self, InstrumentCommand.self, RegistrationsCommand.self, LogsCommand.self,
+            StatusCommand.self, DiscoveryCommand.self,
+        ]
     )
 }

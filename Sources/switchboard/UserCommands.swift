@@ -32,10 +32,19 @@ struct UserAdd: AsyncParsableCommand {
     @Option(name: .long, help: "The password (generated when left out; prefer that over a password on the command line).")
     var password: String?
 
+    @Flag(name: .long, help: "Create the user even if the server does not serve --domain.")
+    var force = false
+
     @OptionGroup var connection: AdminOptions
 
+    func validate() throws {
+        if let problem = UserNameCheck.problem(user) { throw ValidationError(problem) }
+        if let domain, domain.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--domain needs a value") }
+    }
+
     func run() async throws {
-        let result = try await connection.client().addUser(AdminNewUser(user: user, domain: domain, password: password))
+        let result = try await connection.client().addUser(
+            AdminNewUser(user: user, domain: domain, password: password, force: force ? true : nil))
         if let generated = result.password {
             CLIOutput.note("added user \(result.user)@\(result.domain); generated password:")
             print(generated)
@@ -142,10 +151,11 @@ struct UserImportCommand: AsyncParsableCommand {
     func run() async throws {
         let client = try connection.client()
         let contents: Data
-        do {
-            contents = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+        if file == "-" {
+            contents = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.unreadable(file) }
+            contents = data
         }
         let result = try await client.importUsers(file: contents)
         print("imported \(result.imported) users (\(result.added) added, \(result.updated) updated)")
@@ -156,4 +166,21 @@ struct UserImportCommand: AsyncParsableCommand {
 private func resolvedDomain(_ domain: String?, _ client: AdminClient) async throws -> String {
     if let domain { return domain }
     return try await client.defaultDomain()
+}
+
+/// Local checks of a user name, so the CLI answers before asking the server.
+enum UserNameCheck {
+    /// `76/0000DEADBEEF` is a phone's login name (a line of instrument 0000DEADBEEF), not a user.
+    static func problem(_ user: String) -> String? {
+        if user.isEmpty { return "the user name is empty" }
+        guard let slash = user.lastIndex(of: "/") else { return nil }
+        let name = user[..<slash]
+        let mac = user[user.index(after: slash)...]
+        guard !name.isEmpty, !mac.isEmpty else { return nil }
+        return """
+            '\(user)' is a phone's login name, not a user: '/\(mac)' names the phone (instrument), \
+            not the user. Create the user '\(name)', then give the phone that line: \
+            switchboard instrument add \(mac) --vendor V --line \(name) (it then authenticates as \(user)).
+            """
+    }
 }

@@ -13,15 +13,17 @@ struct AdminFixture {
 
     let credentials = InMemoryCredentialStore()
     let locations = InMemoryLocationStore()
+    let provisioning = InMemoryProvisioningStore()
     let clock = ManualClock(start: AdminFixture.start)
     let logs = LogCapture(label: "admin-test")
     var domains = ["example.net", "other.example"]
     var limits = AdminAPILimits()
+    var operations = AdminOperations()
 
     var routes: AdminRoutes {
         AdminRoutes(
-            credentials: credentials, locations: locations, domains: domains, limits: limits, clock: clock,
-            logger: logs.logger)
+            credentials: credentials, locations: locations, provisioning: provisioning, domains: domains, limits: limits, clock: clock,
+            operations: operations, logger: logs.logger)
     }
 
     /// Runs `body` against the router (no sockets).

@@ -101,7 +101,7 @@ struct LiveAdminServerTests {
         try await withServer(fixture) { first, _ in
             let taken = try #require(first.boundPort)
             let second = try AdminServer(
-                listen: "http://127.0.0.1:\(taken)", credentials: fixture.credentials, locations: fixture.locations,
+                listen: "http://127.0.0.1:\(taken)", credentials: fixture.credentials, locations: fixture.locations, provisioning: fixture.provisioning,
                 domains: ["example.net"], logger: fixture.logs.logger)
             let service = second.service
             await #expect(throws: (any Error).self) { try await service.run() }
@@ -113,7 +113,7 @@ struct LiveAdminServerTests {
         let fixture = AdminFixture()
         #expect(throws: AdminAPIError.self) {
             try AdminServer(
-                listen: "https://127.0.0.1:8443", credentials: fixture.credentials, locations: fixture.locations, domains: [],
+                listen: "https://127.0.0.1:8443", credentials: fixture.credentials, locations: fixture.locations, provisioning: fixture.provisioning, domains: [],
                 logger: fixture.logs.logger)
         }
     }

@@ -55,6 +55,7 @@ func withRegistrar(
     challengeKind: DigestChallengeKind = .wwwAuthenticate,
     store: (any LocationStore)? = nil,
     uncachedCredentials: Bool = false,
+    provisionedLines: (any ProvisionedLineLookup)? = nil,
     _ body: (RegistrarHarness) async throws -> Void
 ) async throws {
     let clock = ManualClock()
@@ -83,7 +84,7 @@ func withRegistrar(
         writer: writer,
         challenger: try DigestChallenger(configuration: digest, secret: secret, clock: clock),
         verifier: try DigestVerifier(configuration: digest, secret: secret, clock: clock),
-        limiter: limiter, logger: logs.logger, clock: clock)
+        limiter: limiter, provisionedLines: provisionedLines, logger: logs.logger, clock: clock)
     let harness = RegistrarHarness(
         clock: clock, credentials: credentials, store: store, writer: writer, location: location, limiter: limiter,
         registrar: registrar, logs: logs)

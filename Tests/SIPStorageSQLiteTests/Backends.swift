@@ -15,11 +15,13 @@ enum Backend: String, CaseIterable, Sendable {
     func make() throws -> Stores {
         switch self {
         case .memory:
-            return Stores(credentials: InMemoryCredentialStore(), location: InMemoryLocationStore(), sqlite: nil, directory: nil)
+            return Stores(
+                credentials: InMemoryCredentialStore(), location: InMemoryLocationStore(),
+                provisioning: InMemoryProvisioningStore(), sqlite: nil, directory: nil)
         case .sqlite:
             let directory = try makeTemporaryDirectory()
             let store = try SQLiteStore(configuration: .init(dataDirectory: directory))
-            return Stores(credentials: store, location: store, sqlite: store, directory: directory)
+            return Stores(credentials: store, location: store, provisioning: store, sqlite: store, directory: directory)
         }
     }
 }
@@ -28,6 +30,7 @@ enum Backend: String, CaseIterable, Sendable {
 struct Stores: Sendable {
     let credentials: any CredentialStore
     let location: any LocationStore
+    let provisioning: any ProvisioningStore
     let sqlite: SQLiteStore?
     let directory: String?
 

@@ -1,4 +1,5 @@
 import Foundation
+import LogTap
 import Logging
 import Synchronization
 import Testing

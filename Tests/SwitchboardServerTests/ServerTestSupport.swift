@@ -15,6 +15,10 @@ import Testing
 /// directory: UDP, TCP and TLS on 127.0.0.1, UDP on [::1], the admin API on 127.0.0.1.
 struct RunningServer {
     static let domain = "example.net"
+    /// The repository's `conf/templates`.
+    static let templatesDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("conf/templates").path
 
     let application: SwitchboardApplication
     let listeners: [SIPBoundListener]
@@ -43,7 +47,7 @@ struct RunningServer {
     /// - Parameter configure: changes to the test configuration (loopback listeners, temporary
     ///   data dir, defaults otherwise), applied before the server is built.
     static func with(
-        stop: Stop = .graceful, configure: (inout SwitchboardConfiguration) -> Void = { _ in },
+        stop: Stop = .graceful, metrics: SwitchboardMetrics? = nil, configure: (inout SwitchboardConfiguration) -> Void = { _ in },
         _ body: (RunningServer) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory
@@ -56,13 +60,15 @@ struct RunningServer {
         configuration.dataDirectory = directory
         configuration.sip.listeners = ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "tls://127.0.0.1:0", "udp://[::1]:0"]
         configuration.admin.listen = "http://127.0.0.1:0"
+        configuration.provisioning.listen = "https://127.0.0.1:0"
+        configuration.provisioning.templatesDirectory = Self.templatesDirectory
         configuration.auth = AuthConfiguration(domains: [domain])
         configure(&configuration)
         var logger = Logger(label: "switchboard-server-tests")
         // Cancellation is not a graceful stop: Hummingbird logs errors about it, which are expected.
         logger.logLevel = stop == .cancel ? .critical : .error
 
-        let application = try await SwitchboardApplication(configuration: configuration, logger: logger)
+        let application = try await SwitchboardApplication(configuration: configuration, logger: logger, metrics: metrics)
         // The application inside an outer group (no signals), so the test can shut it down
         // gracefully the way SIGTERM does: run() inherits the outer group's graceful shutdown.
         let outer = ServiceGroup(

@@ -27,24 +27,28 @@ PY
 
 # start_server NAME [extra serve flags...]
 # Starts switchboard on 127.0.0.1 with udp+tcp on $SIP_PORT, tls on $TLS_PORT, admin on
-# $ADMIN_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS. Log level: $LOG_LEVEL
+# $ADMIN_PORT, the configuration service on $HTTP_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS. Log level: $LOG_LEVEL
 # (unset: info; set but empty: no --log-level flag, the server's default).
 start_server() {
     local name="$1"; shift
     local level=()
     [ -n "${LOG_LEVEL-info}" ] && level=(--log-level "${LOG_LEVEL-info}")
-    SIP_PORT=$(free_port 2)
-    TLS_PORT=$((SIP_PORT + 1))
-    ADMIN_PORT=$(free_port 1)
+    if [ -z "${KEEP_PORTS:-}" ]; then  # KEEP_PORTS=1: restart on the ports of the last start
+        SIP_PORT=$(free_port 2)
+        TLS_PORT=$((SIP_PORT + 1))
+        ADMIN_PORT=$(free_port 1)
+        HTTP_PORT=$(free_port 1)
+    fi
     DATA_DIR="${DATA_DIR:-$(mktemp -d /tmp/switchboard-sip-tests.XXXXXX)}"
     SERVER_LOG="$RESULTS/$name.server.log"
-    "$SWITCHBOARD_BIN" serve --data "$DATA_DIR" --domain example.net \
+    SWITCHBOARD_PROVISIONING_TEMPLATES="${SWITCHBOARD_PROVISIONING_TEMPLATES:-$SIPTESTS_DIR/../conf/templates}" \
+        "$SWITCHBOARD_BIN" serve --data "$DATA_DIR" --domain example.net \
         --sip "udp://127.0.0.1:$SIP_PORT" --sip "tcp://127.0.0.1:$SIP_PORT" --sip "tls://127.0.0.1:$TLS_PORT" \
-        --admin "http://127.0.0.1:$ADMIN_PORT" "${level[@]}" "$@" \
+        --admin "http://127.0.0.1:$ADMIN_PORT" --http "https://127.0.0.1:$HTTP_PORT" "${level[@]}" "$@" \
         >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     echo "$SERVER_PID" >>"$RESULTS/.pids"
-    export SIP_PORT TLS_PORT ADMIN_PORT DATA_DIR SERVER_PID SERVER_LOG
+    export SIP_PORT TLS_PORT ADMIN_PORT HTTP_PORT DATA_DIR SERVER_PID SERVER_LOG
     for _ in $(seq 1 100); do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
             echo "server exited early:"; tail -n 30 "$SERVER_LOG"; return 1
@@ -109,4 +113,14 @@ ok = eval(sys.argv[1])
 if not ok:
     print("check failed:", sys.argv[1]); print(json.dumps(d, indent=1)); sys.exit(1)
 ' "$1"
+}
+
+# wait_for_log PATTERN: waits (up to 5 s) until the server log holds PATTERN (grep -E); the
+# server writes its log in batches, a few milliseconds after the event.
+wait_for_log() {
+    for _ in $(seq 1 50); do
+        grep -qE "$1" "$SERVER_LOG" && return 0
+        sleep 0.1
+    done
+    echo "the server log never showed: $1"; return 1
 }

@@ -1,4 +1,5 @@
 public import Configuration
+import SIPEvents
 
 /// Registration expiry policy (RFC 3261 §10.3) and overload control. Keys (scope `registrar`):
 /// `defaultExpires` (seconds, 3600), `minExpires` (60), `maxExpires` (86400), `purgeInterval`
@@ -99,14 +100,18 @@ public struct AuthConfiguration: Sendable {
     }
 }
 
-/// The admin HTTP API. Keys (scope `admin`): `listen` (default `http://127.0.0.1:8080`).
+/// The admin HTTP API. Keys (scope `admin`): `listen` (default `http://127.0.0.1:8080`),
+/// `token` (a bearer token every request must carry; required when `listen` is not a loopback
+/// address; secret: never logged).
 public struct AdminConfiguration: Sendable {
     public var listen: String
+    public var token: String?
 
     public init() { listen = "http://127.0.0.1:8080" }
     public init(reader: ConfigReader) {
         self.init()
         listen = reader.string(forKey: "listen", default: listen)
+        token = reader.string(forKey: "token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
@@ -126,5 +131,41 @@ public struct LoggingConfiguration: Sendable {
         format = try reader.choice("format", default: format, ["text", "json"])
         level = try reader.choice(
             "level", default: level, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+    }
+}
+
+/// The notifier (RFC 6665). Keys (scope `events`): `requireTLS` (bool, default true: an
+/// http-monitor SUBSCRIBE must come over TLS, RFC 5989 §6; a `sips:` one always must),
+/// `monitorMinExpires` (60), `monitorMaxExpires` (604800), `monitorDefaultExpires` (86400):
+/// subscription durations in seconds (RFC 5989 §4.4); `resync` (string array of vendors,
+/// default empty): on a configuration change, phones of these vendors that hold no http-monitor
+/// subscription get their vendor's out-of-dialog NOTIFY (`check-sync`, Cisco `resync`).
+public struct EventsConfiguration: Sendable {
+    public var requireTLS: Bool
+    public var resyncVendors: [String]
+    public var monitorMinExpires: Int
+    public var monitorDefaultExpires: Int
+    public var monitorMaxExpires: Int
+
+    public init() {
+        requireTLS = true
+        resyncVendors = []
+        monitorMinExpires = 60
+        monitorDefaultExpires = 86_400
+        monitorMaxExpires = 604_800
+    }
+
+    public init(reader: ConfigReader) throws(SwitchboardConfigurationError) {
+        self.init()
+        requireTLS = reader.bool(forKey: "requireTLS", default: requireTLS)
+        resyncVendors = reader.stringArray(forKey: "resync", default: resyncVendors).map { $0.lowercased() }
+        for vendor in resyncVendors where ResyncMechanism(vendor: vendor) == nil {
+            throw SwitchboardConfigurationError(
+                key: "events.resync", "unknown vendor \(vendor) (one of \(ResyncMechanism.vendors.joined(separator: ", ")))")
+        }
+        monitorMinExpires = try reader.int("monitorMinExpires", default: monitorMinExpires, in: 1...86_400)
+        monitorMaxExpires = try reader.int("monitorMaxExpires", default: monitorMaxExpires, in: monitorMinExpires...31_536_000)
+        monitorDefaultExpires = try reader.int(
+            "monitorDefaultExpires", default: monitorDefaultExpires, in: monitorMinExpires...monitorMaxExpires)
     }
 }

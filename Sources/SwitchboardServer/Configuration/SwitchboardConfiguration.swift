@@ -18,6 +18,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var auth: AuthConfiguration
     public var proxy: ProxyConfiguration
     public var admin: AdminConfiguration
+    public var provisioning: ProvisioningServiceConfiguration
+    public var events: EventsConfiguration
     public var logging: LoggingConfiguration
 
     public init() {
@@ -29,6 +31,8 @@ public struct SwitchboardConfiguration: Sendable {
         auth = AuthConfiguration()
         proxy = ProxyConfiguration()
         admin = AdminConfiguration()
+        provisioning = ProvisioningServiceConfiguration()
+        events = EventsConfiguration()
         logging = LoggingConfiguration()
     }
 
@@ -43,6 +47,8 @@ public struct SwitchboardConfiguration: Sendable {
         auth = try AuthConfiguration(reader: reader.scoped(to: "auth"), domains: domains)
         proxy = try ProxyConfiguration(reader: reader.scoped(to: "proxy"))
         admin = AdminConfiguration(reader: reader.scoped(to: "admin"))
+        provisioning = try ProvisioningServiceConfiguration(reader: reader.scoped(to: "provisioning"))
+        events = try EventsConfiguration(reader: reader.scoped(to: "events"))
         logging = try LoggingConfiguration(reader: reader.scoped(to: "logging"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import Logging
+public import Logging
+public import SIPCore
 
 /// How one log record becomes one line of bytes, on the logging thread (cheap: no locks, no
 /// Foundation formatters, one array per line).
@@ -8,12 +9,12 @@ import Logging
 ///   event=register.ok sip.aor=sip:69@example.net` (UTC time, metadata sorted by key).
 /// - `json`, one object per line: `{"ts":1795860245.123,"level":"info","label":"…","msg":"…",
 ///   "meta":{"event":"register.ok",…}}` (seconds since 1970, metadata sorted by key).
-enum LogLineFormat: String, Sendable {
+public enum LogLineFormat: String, Sendable, CaseIterable {
     case text
     case json
 
     /// One line, newline included.
-    func line(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata?, time: LogTimestamp) -> [UInt8] {
+    public func line(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata?, time: LogTimestamp) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + message.utf8.count + (metadata?.count ?? 0) * 40)
         switch self {
@@ -24,8 +25,13 @@ enum LogLineFormat: String, Sendable {
         return out
     }
 
+    /// One record as one line, newline included.
+    public func line(_ record: LogRecord) -> [UInt8] {
+        line(level: record.level, label: record.label, message: record.message, metadata: record.metadata, time: record.time)
+    }
+
     /// The line reporting dropped lines, in this format.
-    func droppedLinesReport(_ count: Int, label: String = "switchboard.log") -> [UInt8] {
+    public func droppedLinesReport(_ count: Int, label: String = "switchboard.log") -> [UInt8] {
         line(
             level: .warning, label: label, message: "log: dropped \(count) lines",
             metadata: ["dropped": .stringConvertible(count)], time: .now())
@@ -103,7 +109,7 @@ enum LogLineFormat: String, Sendable {
 
     /// Year, month (1-12) and day (1-31) of a day count since 1970-01-01 (H. Hinnant's
     /// `civil_from_days`).
-    static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -135,7 +141,7 @@ enum LogLineFormat: String, Sendable {
 
     /// `text` as a JSON string literal (RFC 8259 §7): quotes, backslashes and control characters
     /// escaped; everything else, UTF-8 included, copied.
-    static func appendJSONString(_ out: inout [UInt8], _ text: String) {
+    public static func appendJSONString(_ out: inout [UInt8], _ text: String) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -157,11 +163,30 @@ enum LogLineFormat: String, Sendable {
 }
 
 /// Wall-clock time of a log record: whole seconds since 1970 (UTC) and milliseconds.
-struct LogTimestamp: Sendable, Equatable {
-    var seconds: Int
-    var milliseconds: Int
+public struct LogTimestamp: Sendable, Hashable, Comparable {
+    public var seconds: Int
+    public var milliseconds: Int
 
-    static func now() -> LogTimestamp {
+    public init(seconds: Int, milliseconds: Int) {
+        self.seconds = seconds
+        self.milliseconds = milliseconds
+    }
+
+    /// The same instant as a ``SIPTimestamp`` (an injected ``SIPClock``'s reading).
+    public init(_ timestamp: SIPTimestamp) {
+        let ms = Int(timestamp.millisecondsSince1970)
+        seconds = ms >= 0 ? ms / 1_000 : (ms - 999) / 1_000
+        milliseconds = ms - seconds * 1_000
+    }
+
+    /// Milliseconds since 1970.
+    public var millisecondsSince1970: Int64 { Int64(seconds) * 1_000 + Int64(milliseconds) }
+
+    public static func < (lhs: LogTimestamp, rhs: LogTimestamp) -> Bool {
+        (lhs.seconds, lhs.milliseconds) < (rhs.seconds, rhs.milliseconds)
+    }
+
+    public static func now() -> LogTimestamp {
         let now = Date().timeIntervalSince1970
         let seconds = now.rounded(.down)
         return LogTimestamp(seconds: Int(seconds), milliseconds: min(999, Int((now - seconds) * 1_000)))

@@ -40,7 +40,8 @@ public enum ProxyBranch {
     /// The branch request for `target`, sent over `outbound`: Request-URI (step 2),
     /// Max-Forwards (step 3), Record-Route — two when the transports differ, carrying the flow
     /// token of RFC 5626 §5.3 — (step 4), the target's Route values (step 6), and our Via with
-    /// a new branch (step 8).
+    /// a new branch (step 8); Content-Length when the request came without one (RFC 3261
+    /// §18.3: it may have come over UDP and go out over a stream).
     public static func request(
         _ input: Input, target: ProxyTarget, outbound: SIPTransportProtocol, destination: SIPDestination?,
         listeners: ProxyListeners, flowKey: FlowTokenKey
@@ -71,6 +72,7 @@ public enum ProxyBranch {
             SIPHeaderField(
                 .via,
                 "SIP/2.0/\(outbound.rawValue) \(sentBy);branch=\(LoopDetector.branch(hash: input.loopHash));rport"))
+        request.ensureContentLength()
         return request
     }
 

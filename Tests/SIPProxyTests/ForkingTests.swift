@@ -2,6 +2,7 @@ import SIPCore
 import SIPProxy
 import SIPStorage
 import SIPTestSupport
+import SIPTransaction
 import SIPTransport
 import Testing
 
@@ -42,6 +43,26 @@ struct ForkingTests {
         #expect(upstream.map(\.statusCode) == [200], "the second 2xx is absorbed (RFC 6665 §4.1.2.4)")
         #expect(try upstream[0].vias().count == 1, "our Via removed")
         #expect(try upstream[0].topVia.branch == "z9hG4bK-w1")
+    }
+
+    @Test("Content-Length added when a UDP peer left it out: the other side may be a stream (RFC 3261 §18.3)")
+    func contentLengthAcrossTransports() async throws {
+        let proxy = try await ProxyHarness(policy: Self.trusted, bindings: Self.phone)
+        let subscribe = ProxyHarness.subscribe("sip:~~in~0000DEADBEEF@example.net")
+            .split(separator: "\r\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("Content-Length") }.joined(separator: "\r\n")
+        try proxy.receive(subscribe, from: ProxyHarness.caller(.tls))
+        let sent = proxy.forwarded
+        #expect(sent.count == 2)
+        for (request, _) in sent { #expect(request.headers.all(.contentLength).map(\.value) == ["0"]) }
+        var response = SIPResponse(answering: sent[0].request, statusCode: 200, toTag: "a")
+        response.headers.removeAll(.contentLength)   // as liblinphone sends it over UDP
+        response.headers.append(.contact, "<\(sent[0].request.uri)>")
+        proxy.layer.receive(SIPIncomingMessage(message: .response(response), source: try Self.flow(0)))
+        let finals = proxy.upstream.filter(\.isFinal)
+        let upstream = try #require(finals.first)
+        #expect(upstream.headers.all(.contentLength).map(\.value) == ["0"])
+        #expect(String(decoding: upstream.serialized(), as: UTF8.self).contains("\r\nContent-Length: 0\r\n\r\n"))
     }
 
     @Test("Which way to a binding: TCP connection and UDP behind NAT or with reg-id → its flow; else its Contact")

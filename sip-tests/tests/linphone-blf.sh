@@ -27,7 +27,7 @@ VENV="$SIPTESTS_DIR/.venv"
 PJ_PY=""
 if ! "$VENV/bin/python" -c 'import pjsua2' 2>/dev/null; then
     { [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"; } >"$W/pip.log" 2>&1 \
-        && timeout 120 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        && timeout 120 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --retries 1 --timeout 20 \
             "pjsua2-python==2.15.1.post1" >>"$W/pip.log" 2>&1 || true
 fi
 if "$VENV/bin/python" -c 'import pjsua2' 2>/dev/null; then

@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SIPStorage", targets: ["SIPStorage"]),
         .library(name: "SIPStorageSQLite", targets: ["SIPStorageSQLite"]),
         .library(name: "SIPRegistrar", targets: ["SIPRegistrar"]),
+        .library(name: "SIPProxy", targets: ["SIPProxy"]),
         .library(name: "LogTap", targets: ["LogTap"]),
         .library(name: "AdminAPI", targets: ["AdminAPI"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
@@ -127,6 +128,19 @@ let package = Package(
             swiftSettings: upcoming
         ),
 
+        // Layer 3: the stateful forking proxy (RFC 3261 §16) with instrument targets (`~~in~MAC`).
+        .target(
+            name: "SIPProxy",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: upcoming
+        ),
+
         // Layer 1: the log tap: recent log records in a ring buffer and live subscribers with
         // bounded queues and server-side filters (`switchboard logs`); the line formats.
         .target(
@@ -193,6 +207,7 @@ let package = Package(
                 "SIPStorage",
                 "SIPStorageSQLite",
                 "SIPRegistrar",
+                "SIPProxy",
                 "AdminAPI",
                 "Provisioning",
                 "LogTap",
@@ -258,6 +273,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SIPProxyTests",
+            dependencies: [
+                "SIPCore", "SIPAuth", "SIPStorage", "SIPTransport", "SIPTransaction", "SIPProxy", "SIPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),

@@ -48,4 +48,12 @@ extension SIPMessageProtocol {
         if let contentType { headers.set(.contentType, contentType) }
         headers.set(.contentLength, String(body.count))
     }
+
+    /// Adds `Content-Length` with the body's size when the message has none. A message that
+    /// came over UDP may lack it (the datagram delimits it); one that goes out over a stream
+    /// transport must carry it (RFC 3261 §18.3, §20.14), so a proxy forwarding between the
+    /// two adds it.
+    public mutating func ensureContentLength() {
+        if !headers.contains(.contentLength) { headers.append(.contentLength, String(body.count)) }
+    }
 }

@@ -372,9 +372,10 @@ public final class Registrar: Sendable {
     }
 
     private func challenge(stale: Bool, outcome: String) -> SIPResponseError {
-        SIPResponseError(
-            401, "Unauthorized", headers: challenger.headerFields(kind: .wwwAuthenticate, stale: stale),
-            outcome: outcome)
+        let kind = configuration.challengeKind
+        return SIPResponseError(
+            kind.statusCode, kind == .wwwAuthenticate ? "Unauthorized" : "Proxy Authentication Required",
+            headers: challenger.headerFields(kind: kind, stale: stale), outcome: outcome)
     }
 
     private func registrationRequest(_ input: Input, aor: String, username: SIPAuthUsername) throws(SIPResponseError)

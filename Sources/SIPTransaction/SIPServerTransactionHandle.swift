@@ -27,6 +27,9 @@ public struct SIPServerTransactionHandle: Sendable, Hashable {
     /// must wait (a storage commit) resumes on it.
     public var eventLoop: (any EventLoop)? { record.eventLoop }
     var id: UInt64 { record.id }
+    /// The transaction layer that owns the transaction: a proxy core starts its client
+    /// transactions there (RFC 3261 §16.6 step 10).
+    public var transactionLayer: SIPTransactionLayer { layer }
 
     /// True when the request came over TCP or TLS.
     public var isReliable: Bool { source.transport.isStream }

@@ -3,11 +3,32 @@ public import SIPCore
 import Synchronization
 
 extension SIPTransportService: SIPImmediateMessageSender {
-    /// Starts sending a request; requests may need a new connection or a switch to TCP
-    /// (RFC 3261 §18.1.1), so this runs ``send(_:to:)`` in a task.
+    /// Starts sending a request. A request over UDP that stays under the size limit is written
+    /// to a UDP socket at once, from the calling thread (a proxy's branches, RFC 3261 §18.1.1);
+    /// anything that may need a new connection or a switch to TCP runs ``send(_:to:)`` in a task.
     public func sendImmediately(
         _ message: SIPMessage, to destination: SIPDestination, onFailure: @escaping @Sendable (any Error) -> Void
     ) {
+        if destination.transport == .udp {
+            let bytes = message.serialized()
+            let isSmall = !SIPOutboundTransportSelection.shouldSwitchToTCP(
+                requestSize: bytes.count, limits: configuration.limits)
+            if isSmall || message.request == nil || destination.connectionID != nil {
+                let channel: any Channel
+                do { channel = try udpChannel(to: destination.address, from: nil) } catch {
+                    onFailure(error)
+                    return
+                }
+                let envelope = AddressedEnvelope(remoteAddress: destination.address, data: channel.allocator.buffer(bytes: bytes))
+                channel.writeAndFlush(envelope).whenComplete { [metrics] result in
+                    switch result {
+                    case .success: metrics.sent(.udp, message)
+                    case .failure(let error): onFailure(error)
+                    }
+                }
+                return
+            }
+        }
         Task {
             do { try await self.send(message, to: destination) } catch { onFailure(error) }
         }

@@ -10,6 +10,8 @@ struct AuthSetup {
     let challenger: DigestChallenger
     let verifier: DigestVerifier
     let limiter: AuthFailureLimiter
+    /// The server secret's bytes (the proxy derives its flow-token key from them).
+    let secretBytes: [UInt8]
     /// The lockout policy, for the configuration service's own limiter.
     let lockout: AuthFailureLimiterConfiguration
 
@@ -35,7 +37,8 @@ struct AuthSetup {
         // and no replay window after a restart.
         digest.acceptsNoncesIssuedBeforeStart = false
         let key = try CredentialKeyFile.loadOrCreate(path: configuration.dataDirectory + "/" + Self.secretFileName)
-        guard let secret = key.withUnsafeBytes({ DigestServerSecret(bytes: Array($0)) }) else {
+        secretBytes = key.withUnsafeBytes { Array($0) }
+        guard let secret = DigestServerSecret(bytes: secretBytes) else {
             throw SwitchboardConfigurationError(key: "server.dataDir", "unreadable \(Self.secretFileName)")
         }
         verifier = try DigestVerifier(configuration: digest, secret: secret)

@@ -38,6 +38,7 @@ public final class SwitchboardApplication: Sendable {
     let transport: SIPTransportService
     let transactions: SIPTransactionLayer
     let chain: SIPProcessorChain
+    let proxy: ProxySetup
     let services: [any Service]
     let expiry: RegistrationExpiryService
     /// The location service (every current binding), for tests and the admin API.
@@ -95,7 +96,8 @@ public final class SwitchboardApplication: Sendable {
                     defaultExpires: UInt32(configuration.registrar.defaultExpires),
                     minExpires: UInt32(configuration.registrar.minExpires),
                     maxExpires: UInt32(configuration.registrar.maxExpires)),
-                realm: configuration.auth.realm, requireAORMatch: configuration.auth.requireAORMatch),
+                realm: configuration.auth.realm, requireAORMatch: configuration.auth.requireAORMatch,
+                challengeKind: configuration.auth.registerChallenge == 407 ? .proxyAuthenticate : .wwwAuthenticate),
             location: location, credentials: store, writer: writer, challenger: auth.challenger,
             verifier: auth.verifier, limiter: auth.limiter,
             provisionedLines: configuration.auth.instrumentPolicy == "provisioned" ? store.provisionedLines : nil,
@@ -116,19 +118,26 @@ public final class SwitchboardApplication: Sendable {
         provisioning = try await Self.provisioningServer(
             configuration: configuration, store: store, lockout: auth.lockout,
             logger: logger.withLabel("switchboard.provisioning"))
+        let proxySetup = try ProxySetup(
+            configuration: configuration, transport: transportConfiguration, identity: identity, secret: auth.secretBytes)
+        proxy = proxySetup
+        let wheel = SIPTimerWheel(eventLoop: loops.next())
         let sender = TransactionRequestSender()
         let monitor = Self.httpMonitorPackage(configuration: configuration, store: store, provisioning: provisioning)
         notifier = Notifier(
             configuration: Notifier.Configuration(realm: configuration.auth.realm, requiresTLS: configuration.events.requireTLS),
-            packages: [monitor], store: store, sender: sender, scheduler: SIPTimerWheel(eventLoop: loops.next()),
+            packages: [monitor], store: store, sender: sender, scheduler: wheel,
             clock: SystemClock(), challenger: auth.challenger, verifier: auth.verifier, limiter: auth.limiter,
             logger: logger.withLabel("switchboard.events"))
         chain = RequestChain.make(
             identity: identity, registrar: registrar, subscriptions: SubscribeProcessor(notifier: notifier, packages: [monitor]),
+            proxy: RequestChain.ProxyParts(
+                setup: proxySetup, location: location, credentials: store, auth: auth, sender: transport,
+                scheduler: wheel),
             logger: logger.withLabel("switchboard.sip"))
         let timers = configuration.timers
         transactions = try SIPTransactionLayer(
-            sender: transport, scheduler: SIPTimerWheel(eventLoop: loops.next()),
+            sender: transport, scheduler: wheel,
             user: chain,
             configuration: SIPTransactionLayer.Configuration(
                 timers: SIPTimerConfiguration(
@@ -215,7 +224,9 @@ public final class SwitchboardApplication: Sendable {
 
     /// The bound SIP listeners, once the transport has started.
     public func sipListeners() async throws -> [SIPBoundListener] {
-        try await transport.boundAddresses()
+        let bound = try await transport.boundAddresses()
+        proxy.update(bound: bound)
+        return bound
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down gracefully.
@@ -242,6 +253,7 @@ public final class SwitchboardApplication: Sendable {
     private func announce() async {
         do {
             let startup = try await transport.waitUntilStarted()
+            proxy.update(bound: startup.listeners)
             if let certificate = startup.tlsCertificate {
                 logger.notice(
                     "TLS certificate", metadata: [

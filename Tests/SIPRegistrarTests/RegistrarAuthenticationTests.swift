@@ -83,6 +83,22 @@ struct RegistrarAuthenticationTests {
         }
     }
 
+    @Test("Challenge 407 when configured (the instrument draft's F4); credentials in Proxy-Authorization register")
+    func proxyAuthenticateChallenge() async throws {
+        try await withRegistrar(challengeKind: .proxyAuthenticate) { h in
+            let phone = try SIPTestPhone()
+            let first = await h.registrar.handleRegister(try phone.request(cseq: 1), source: phone.source)
+            #expect(first.statusCode == 407)
+            #expect(!first.headers.contains(.wwwAuthenticate))
+            let challenge = try #require(try first.proxyAuthenticates().first)
+            let credentials = phone.authorization(challenge, nonceCount: 1)
+            let second = await h.registrar.handleRegister(
+                try phone.request(cseq: 2, headers: ["Proxy-Authorization: \(credentials)"]), source: phone.source)
+            #expect(second.statusCode == 200)
+            #expect(h.location.count == 1)
+        }
+    }
+
     @Test("A store without a credential cache: the password is looked up asynchronously; 200 and 401 as usual")
     func uncachedCredentials() async throws {
         #expect(UncachedCredentialStore(inner: InMemoryCredentialStore()).cachedPassword(user: "69", domain: "example.net") == .notCached)

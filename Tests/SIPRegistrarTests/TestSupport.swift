@@ -52,6 +52,7 @@ func withRegistrar(
     lockout configureLockout: (inout AuthFailureLimiterConfiguration) -> Void = { _ in },
     policy: RegistrarPolicy = RegistrarPolicy(),
     requireAORMatch: Bool = true,
+    challengeKind: DigestChallengeKind = .wwwAuthenticate,
     store: (any LocationStore)? = nil,
     uncachedCredentials: Bool = false,
     provisionedLines: (any ProvisionedLineLookup)? = nil,
@@ -77,7 +78,8 @@ func withRegistrar(
     let logs = LogCapture(label: "registrar-tests")
     let registrar = Registrar(
         configuration: SIPRegistrarConfiguration(
-            domains: [TestUsers.domain], policy: policy, realm: TestUsers.domain, requireAORMatch: requireAORMatch),
+            domains: [TestUsers.domain], policy: policy, realm: TestUsers.domain, requireAORMatch: requireAORMatch,
+            challengeKind: challengeKind),
         location: location, credentials: uncachedCredentials ? UncachedCredentialStore(inner: credentials) : credentials,
         writer: writer,
         challenger: try DigestChallenger(configuration: digest, secret: secret, clock: clock),

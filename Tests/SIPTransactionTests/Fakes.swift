@@ -1,58 +1,8 @@
 import SIPCore
 import SIPTransaction
+import SIPTestSupport
 import SIPTransport
 import Synchronization
-
-struct SendFailure: Error {}
-
-/// Records every message "sent", synchronously (a `SIPImmediateMessageSender`); can be told to
-/// fail. The async methods also record, for the stateless paths.
-final class FakeSender: SIPImmediateMessageSender, Sendable {
-    enum Sent: Sendable, Equatable {
-        case request(SIPRequest, SIPDestination)
-        case response(SIPResponse, SIPSource)
-    }
-
-    private let state = Mutex<(sent: [Sent], failing: Bool)>(([], false))
-
-    var sent: [Sent] { state.withLock { $0.sent } }
-    var sentStatuses: [Int] {
-        sent.compactMap { if case .response(let r, _) = $0 { r.statusCode } else { nil } }
-    }
-    var sentMethods: [SIPMethod] {
-        sent.compactMap { if case .request(let r, _) = $0 { r.method } else { nil } }
-    }
-    func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }
-    func clear() { state.withLock { $0.sent.removeAll() } }
-
-    func sendImmediately(
-        _ message: SIPMessage, to destination: SIPDestination, onFailure: @escaping @Sendable (any Error) -> Void
-    ) {
-        let failing = state.withLock { s in
-            if !s.failing, case .request(let r) = message { s.sent.append(.request(r, destination)) }
-            return s.failing
-        }
-        if failing { onFailure(SendFailure()) }
-    }
-
-    func sendResponseImmediately(
-        _ response: SIPResponse, to source: SIPSource, onFailure: @escaping @Sendable (any Error) -> Void
-    ) {
-        let failing = state.withLock { s in
-            if !s.failing { s.sent.append(.response(response, source)) }
-            return s.failing
-        }
-        if failing { onFailure(SendFailure()) }
-    }
-
-    func send(_ message: SIPMessage, to destination: SIPDestination) async throws {
-        sendImmediately(message, to: destination) { _ in }
-    }
-
-    func sendResponse(_ response: SIPResponse, to source: SIPSource) async throws {
-        sendResponseImmediately(response, to: source) { _ in }
-    }
-}
 
 /// A plain async sender that publishes each send on a stream, so tests await it without sleeping.
 final class StreamingSender: SIPMessageSender, Sendable {

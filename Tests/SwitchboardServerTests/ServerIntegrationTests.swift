@@ -32,8 +32,12 @@ struct ServerIntegrationTests {
                     #expect(response.statusCode == 200, "\(transport) ipv6=\(ipv6)")
                     #expect(response.callID.map(String.init) == callID)
                     let allow = try response.headers.values(.allow).map(String.init)
-                    // Derived from the chain: only what something answers (no INVITE yet).
-                    #expect(Set(allow) == ["OPTIONS", "CANCEL", "ACK", "REGISTER", "SUBSCRIBE"])
+                    // Derived from the chain: the core methods, REGISTER, and what the proxy forwards.
+                    #expect(
+                        Set(allow) == [
+                            "OPTIONS", "CANCEL", "ACK", "REGISTER", "INVITE", "BYE", "SUBSCRIBE", "NOTIFY", "MESSAGE",
+                            "REFER", "INFO", "UPDATE", "PRACK", "PUBLISH",
+                        ])
                     #expect(response.headers[.allowEvents].map(String.init) == "http-monitor")
                     // An empty Accept: no body type is accepted (RFC 3261 §20.1).
                     #expect(response.headers[.accept].map(String.init) == "")
@@ -181,8 +185,8 @@ struct ServerIntegrationTests {
         }
     }
 
-    @Test("INVITE → 501 Not Implemented (the proxy is not built yet)")
-    func inviteNotImplemented() async throws {
+    @Test("INVITE from one of our users without credentials → 407 with Proxy-Authenticate (RFC 3261 §22.3), ACKed")
+    func inviteChallenged() async throws {
         try await RunningServer.with { server in
             try await withClient(.udp, to: try server.address(.udp)) { client in
                 let branch = "z9hG4bK-invite-1"
@@ -197,7 +201,8 @@ struct ServerIntegrationTests {
                 ]).joined(separator: "\r\n")
                 try await client.send(invite)
                 let response = try await client.inbox.nextFinalResponse()
-                #expect(response.statusCode == 501)
+                #expect(response.statusCode == 407)
+                #expect(response.headers.contains(.proxyAuthenticate))
                 #expect(try response.cseq.method == .invite)
 
                 // ACK the final response (RFC 3261 §17.1.1.3) so the server stops retransmitting it.
@@ -213,7 +218,7 @@ struct ServerIntegrationTests {
         }
     }
 
-    @Test("Max-Forwards 0: OPTIONS for a foreign domain → 200 (RFC 3261 §11, §16.3), MESSAGE → 483 Too Many Hops")
+    @Test("Max-Forwards 0: OPTIONS for a foreign domain → 200 (RFC 3261 §11, §16.3), MESSAGE → 483 Too Many Hops; Max-Forwards 70 → 403 (no open relay)")
     func maxForwardsZero() async throws {
         try await RunningServer.with { server in
             try await withClient(.udp, to: try server.address(.udp)) { client in
@@ -229,7 +234,9 @@ struct ServerIntegrationTests {
                 try await client.send(request("OPTIONS", "mf-options-0", maxForwards: 0))
                 #expect(try await client.inbox.nextFinalResponse().statusCode == 200)
                 try await client.send(request("OPTIONS", "mf-options-70", maxForwards: 70))
-                #expect(try await client.inbox.nextFinalResponse().statusCode == 501, "not for us, no proxy yet")
+                #expect(
+                    try await client.inbox.nextFinalResponse().statusCode == 403,
+                    "a foreign domain: no relaying for an unauthenticated source")
                 try await client.send(request("MESSAGE", "mf-message-0", maxForwards: 0))
                 #expect(try await client.inbox.nextFinalResponse().statusCode == 483)
             }

@@ -58,6 +58,7 @@ core_subscribe = api("linphone_core_create_subscribe_2", P, P, P, P, S, I)
 event_send = api("linphone_event_send_subscribe", I, P, P)
 event_terminate = api("linphone_event_terminate", None, P)
 event_header = api("linphone_event_get_custom_header", S, P, S)
+event_add_header = api("linphone_event_add_custom_header", None, P, S, S)
 event_reason = api("linphone_event_get_reason", I, P)
 reason_name = api("linphone_reason_to_string", S, I)
 content_type = api("linphone_content_get_type", S, P)
@@ -116,6 +117,8 @@ def main():
     ap.add_argument("--register", action="store_true", help="REGISTER first, SUBSCRIBE once it is ok")
     ap.add_argument("--subscribe", metavar="URI", help="resource to SUBSCRIBE to")
     ap.add_argument("--event", default="http-monitor")
+    ap.add_argument("--accept", help="Accept of the SUBSCRIBE (default for --event dialog: "
+                    "application/dialog-info+xml; else liblinphone's own)")
     ap.add_argument("--expires", type=int, default=3600)
     ap.add_argument("--seconds", type=float, default=20.0, help="run time before un-SUBSCRIBE (SIGTERM: now)")
     ap.add_argument("--workdir", help="config, database and log directory (default: a new temp dir)")
@@ -123,6 +126,8 @@ def main():
     ap.add_argument("--debug", action="store_true", help="liblinphone log at debug level")
     a = ap.parse_args()
     a.auth_user = a.auth_user or a.user
+    if a.accept is None and a.event == "dialog":
+        a.accept = "application/dialog-info+xml"   # RFC 4235 §3.1
     a.workdir = a.workdir or tempfile.mkdtemp(prefix="linphone-client.")
     os.makedirs(os.path.join(a.workdir, ".local", "share", "linphone"), exist_ok=True)
     os.environ["HOME"] = a.workdir   # liblinphone keeps its database under $HOME
@@ -196,6 +201,8 @@ def main():
         if a.subscribe and event is None and (st["reg"] == 2 or not a.register):
             event = core_subscribe(core, factory_address(factory, a.subscribe.encode()),
                                    core_proxy(core), a.event.encode(), a.expires)
+            if event and a.accept:
+                event_add_header(event, b"Accept", a.accept.encode())
             if not event or event_send(event, None) != 0:
                 st["fatal"] = "cannot send SUBSCRIBE to %s" % a.subscribe
                 break

@@ -20,6 +20,10 @@ public struct SIPRequestContext: Sendable {
     /// The logger the event is written to.
     public let logger: Logger
     private var values: [ObjectIdentifier: any Sendable] = [:]
+    /// The chain walking this request and the index of the processor running now (for
+    /// ``resumeChain()``).
+    var chain: SIPProcessorChain?
+    var position = 0
 
     public init(transaction: SIPServerTransactionHandle, capabilities: SIPProcessorCapabilities, logger: Logger) {
         self.transaction = transaction
@@ -55,6 +59,18 @@ public struct SIPRequestContext: Sendable {
                 metadata: ["sip.status": "\(response.statusCode)", "sip.call_id": "\(essentials.callID)", "error": "\(error)"])
         }
         if response.isFinal, !event.isLogged { event.log(to: logger, status: response.statusCode, context: self) }
+    }
+
+    /// Continues the chain after the processor that took the transaction over (one that had to
+    /// wait, for a password lookup, and found the request is not its to answer after all).
+    /// Without a chain (a context built by hand) the request is answered 500.
+    public func resumeChain() {
+        var context = self
+        guard let chain else {
+            context.respond(SIPResponseError(500, "No processor answered the request", outcome: "request.unhandled"))
+            return
+        }
+        chain.run(&context, from: position + 1)
     }
 
     /// Renders `error` as the response to the request (with its headers and a To tag) and sends it.

@@ -39,7 +39,10 @@ public struct RegistrarConfiguration: Sendable {
 /// username must be the To AOR's user), `verifyDigestURI` (bool, default false: when true the
 /// digest `uri` must equal the Request-URI, RFC 2617 §3.2.2.5; off by default because SIPp and
 /// several phones put the registrar's address there instead of the Request-URI), `lockout.maxFailures` (10), `lockout.window` (seconds, 60),
-/// `lockout.backoff` (seconds, 300), `lockout.exempt` (string array of source addresses, empty).
+/// `lockout.backoff` (seconds, 300), `lockout.exempt` (string array of source addresses, empty),
+/// `registerChallenge` (401 | 407, default 401: the status a REGISTER without credentials is
+/// challenged with; the instrument draft's own example uses 407. Credentials are accepted in
+/// Authorization or Proxy-Authorization either way).
 ///
 /// Why `algorithms` is `[MD5]` by default: every client tested registers with it, and some
 /// cannot register when a 401 offers more than one algorithm. baresip 1.0 (libre) gives up on a
@@ -58,6 +61,7 @@ public struct AuthConfiguration: Sendable {
     public var lockoutWindowSeconds: Int
     public var lockoutBackoffSeconds: Int
     public var lockoutExempt: [String]
+    public var registerChallenge: Int
 
     public init(domains: [String] = []) {
         realm = domains.first ?? "switchboard"
@@ -70,6 +74,7 @@ public struct AuthConfiguration: Sendable {
         lockoutWindowSeconds = 60
         lockoutBackoffSeconds = 300
         lockoutExempt = []
+        registerChallenge = 401
     }
 
     public init(reader: ConfigReader, domains: [String]) throws(SwitchboardConfigurationError) {
@@ -88,6 +93,10 @@ public struct AuthConfiguration: Sendable {
         lockoutWindowSeconds = try reader.int("lockout.window", default: lockoutWindowSeconds, in: 1...86_400)
         lockoutBackoffSeconds = try reader.int("lockout.backoff", default: lockoutBackoffSeconds, in: 1...86_400)
         lockoutExempt = reader.stringArray(forKey: "lockout.exempt", default: lockoutExempt)
+        registerChallenge = try reader.int("registerChallenge", default: registerChallenge, in: 401...407)
+        guard registerChallenge == 401 || registerChallenge == 407 else {
+            throw SwitchboardConfigurationError(key: "auth.registerChallenge", "must be 401 or 407")
+        }
     }
 }
 

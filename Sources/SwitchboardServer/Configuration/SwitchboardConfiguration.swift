@@ -16,6 +16,7 @@ public struct SwitchboardConfiguration: Sendable {
     public var timers: TimerConfiguration
     public var registrar: RegistrarConfiguration
     public var auth: AuthConfiguration
+    public var proxy: ProxyConfiguration
     public var admin: AdminConfiguration
     public var provisioning: ProvisioningServiceConfiguration
     public var events: EventsConfiguration
@@ -28,6 +29,7 @@ public struct SwitchboardConfiguration: Sendable {
         timers = TimerConfiguration()
         registrar = RegistrarConfiguration()
         auth = AuthConfiguration()
+        proxy = ProxyConfiguration()
         admin = AdminConfiguration()
         provisioning = ProvisioningServiceConfiguration()
         events = EventsConfiguration()
@@ -43,6 +45,7 @@ public struct SwitchboardConfiguration: Sendable {
         timers = try TimerConfiguration(reader: reader.scoped(to: "timers"))
         registrar = try RegistrarConfiguration(reader: reader.scoped(to: "registrar"))
         auth = try AuthConfiguration(reader: reader.scoped(to: "auth"), domains: domains)
+        proxy = try ProxyConfiguration(reader: reader.scoped(to: "proxy"))
         admin = AdminConfiguration(reader: reader.scoped(to: "admin"))
         provisioning = try ProvisioningServiceConfiguration(reader: reader.scoped(to: "provisioning"))
         events = try EventsConfiguration(reader: reader.scoped(to: "events"))

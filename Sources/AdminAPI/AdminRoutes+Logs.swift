@@ -85,13 +85,15 @@ extension AdminRoutes {
         let replay = hasSince ? subscription.replay : []
         let keepAlive = limits.logKeepAlive
         let dropCheck = limits.logDropCheck
+        let flushEvery = limits.logFlushInterval
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 defer { subscription.cancel() }
                 try await withGracefulShutdownHandler {
                     try await Self.stream(
-                        subscription, replay: replay, keepAlive: keepAlive, dropCheck: dropCheck, to: &writer)
+                        subscription, replay: replay, keepAlive: keepAlive, dropCheck: dropCheck, flushEvery: flushEvery,
+                        to: &writer)
                 } onGracefulShutdown: {
                     subscription.cancel()
                 }
@@ -99,48 +101,62 @@ extension AdminRoutes {
             })
     }
 
-    /// Writes the replay, then the live records as they come; every `dropCheck` it reports new
-    /// drops, and after `keepAlive` of silence it writes a comment. Returns when the
-    /// subscription ends; throws when the reader is gone.
+    /// Writes the replay, then the live records as they come, gathered for `flushEvery` (or
+    /// 64 KiB) into one write; every `dropCheck` it reports new drops, and after `keepAlive` of
+    /// silence it writes a comment. Returns when the subscription ends, having written what it
+    /// gathered; throws when the reader is gone.
     private static func stream(
         _ subscription: LogSubscription, replay: [LogRecord], keepAlive: Duration, dropCheck: Duration,
-        to writer: inout any ResponseBodyWriter
+        flushEvery: Duration, to writer: inout any ResponseBodyWriter
     ) async throws {
         var buffer = ByteBuffer()
         buffer.writeString(": switchboard logs\n\n")  // headers and a first byte go out at once
         for record in replay { writeEvent(record, to: &buffer) }
         try await writer.write(buffer)
+        buffer.clear()
         let ticks = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: dropCheck)
+                try? await Task.sleep(for: flushEvery)
                 subscription.tick()
             }
         }
         defer { ticks.cancel() }
         var reportedDrops = 0
         var silentFor = Duration.zero
+        var sinceDropCheck = Duration.zero
         for await item in subscription.items {
-            buffer.clear()
             switch item {
             case .record(let record):
                 writeEvent(record, to: &buffer)
                 silentFor = .zero
+                guard buffer.readableBytes >= flushBytes else { continue }
             case .tick:
-                let dropped = subscription.droppedCount
-                if dropped != reportedDrops {
-                    reportedDrops = dropped
-                    buffer.writeString("event: dropped\ndata: {\"dropped\":\(dropped)}\n\n")
-                    silentFor = .zero
-                } else {
-                    silentFor += dropCheck
-                    guard silentFor >= keepAlive else { continue }
-                    buffer.writeString(": keep-alive\n\n")
-                    silentFor = .zero
+                sinceDropCheck += flushEvery
+                if sinceDropCheck >= dropCheck {
+                    sinceDropCheck = .zero
+                    let dropped = subscription.droppedCount
+                    if dropped != reportedDrops {
+                        reportedDrops = dropped
+                        buffer.writeString("event: dropped\ndata: {\"dropped\":\(dropped)}\n\n")
+                        silentFor = .zero
+                    } else if buffer.readableBytes == 0 {
+                        silentFor += dropCheck
+                        if silentFor >= keepAlive {
+                            buffer.writeString(": keep-alive\n\n")
+                            silentFor = .zero
+                        }
+                    }
                 }
+                guard buffer.readableBytes > 0 else { continue }
             }
             try await writer.write(buffer)
+            buffer.clear()
         }
+        if buffer.readableBytes > 0 { try await writer.write(buffer) }
     }
+
+    /// A batch this large is written without waiting for the flush interval.
+    static let flushBytes = 64 * 1024
 
     /// `data: {…}\n\n`: one record as one SSE event (the JSON has no raw newline).
     static func writeEvent(_ record: LogRecord, to buffer: inout ByteBuffer) {

@@ -8,7 +8,8 @@ public import SIPCore
 /// (``SIPTraceRedaction``: digest `response` and `rspauth` values become `"…"`).
 ///
 /// A record: message `in udp 192.0.2.10:5060 431 bytes` then, on the next lines, the message
-/// (line ends as LF), and metadata `event=sip.trace`, `sip.direction` (`in`/`out`),
+/// (line ends as LF) and a final line end (so in the text log format the metadata that follows
+/// stands on a line of its own), and metadata `event=sip.trace`, `sip.direction` (`in`/`out`),
 /// `sip.transport`, `sip.remote`, `sip.bytes` (the size on the wire), `sip.call_id`.
 ///
 /// Written on the thread that received or sent the message (an event loop): the serialization,
@@ -52,7 +53,7 @@ public struct SIPMessageTrace: Sendable {
         let text = Self.text(SIPTraceRedaction.redact(wire))
         let remoteText = remote.sipHostPort
         logger.log(
-            level: level, "\(direction.rawValue) \(transport.description) \(remoteText) \(wire.count) bytes\n\(text)",
+            level: level, "\(direction.rawValue) \(transport.description) \(remoteText) \(wire.count) bytes\n\(text)\n",
             metadata: [
                 "event": "sip.trace", "sip.direction": .string(direction.rawValue),
                 "sip.transport": .string(transport.description), "sip.remote": .string(remoteText),

@@ -55,6 +55,7 @@ final class ProxySession: Sendable {
 
     /// Starts the first group of branches.
     func start() {
+        ProxyMetrics.forwarded(branches: targets.targets.count)
         if upstream.request.method == .invite { settings.sessions.insert(self, for: upstream.transaction) }
         let actions = state.withLock { $0.context.start() }
         perform(actions)
@@ -70,9 +71,15 @@ final class ProxySession: Sendable {
     private func event(_ event: SIPClientTransactionEvent, branch: Int) {
         let actions = state.withLock { state -> [ResponseContext.Action] in
             switch event {
-            case .response(let response): state.context.receive(response, branch: branch)
-            case .timeout: state.context.timedOut(branch: branch)
-            case .transportError: state.context.transportFailed(branch: branch)
+            case .response(let response):
+                if response.isFinal { ProxyMetrics.branchEnded(status: response.statusCode) }
+                return state.context.receive(response, branch: branch)
+            case .timeout:
+                ProxyMetrics.branchEnded(status: nil, outcome: "timeout")
+                return state.context.timedOut(branch: branch)
+            case .transportError:
+                ProxyMetrics.branchEnded(status: nil, outcome: "transport_error")
+                return state.context.transportFailed(branch: branch)
             }
         }
         perform(actions)

@@ -22,8 +22,8 @@ import Synchronization
 ///   `switchboard_log_records_dropped` (records `switchboard logs` readers lost),
 ///   `switchboard_log_readers`.
 ///
-/// Note for the proxy: it records `sip_proxy_forks_total` and `sip_proxy_branches_total{outcome}`
-/// through swift-metrics the same way; nothing here needs to change for them.
+/// The proxy records `sip_proxy_forks_total` and `sip_proxy_branches_total{outcome}`
+/// (`SIPProxy/ProxyMetrics.swift`) through swift-metrics the same way.
 ///
 /// swift-metrics has one backend per process: ``bootstrap()`` installs it once (later calls
 /// return the same instance). Metric objects made before it (`Counter(label:)` in a `static let`)

@@ -139,4 +139,51 @@ extension ServerOperationsTests {
             }
         }
     }
+
+    @Test("A MESSAGE forked to two bindings counts sip_proxy_forks_total and two sip_proxy_branches_total{outcome=2xx}")
+    func proxyMetrics() async throws {
+        let metrics = SwitchboardMetrics.bootstrap()
+        try await RunningServer.with(metrics: metrics, configure: { $0.proxy.trustedPeers = ["127.0.0.1"] }) { server in
+            try await Self.addUsers(server, ["74"])
+            let forks = "sip_proxy_forks_total"
+            let branches = #"sip_proxy_branches_total{outcome="2xx"}"#
+            let before = metrics.exposition()
+            try await withClient(.udp, to: try server.address(.udp)) { first in
+                try await withClient(.udp, to: try server.address(.udp)) { second in
+                    for (index, client) in [first, second].enumerated() {
+                        let callID = "fork-74-\(index)"
+                        try await client.send(Requests.register(client, user: "74", callID: callID, cseq: 1))
+                        let challenge = try #require(try await client.inbox.nextFinalResponse().wwwAuthenticates().first)
+                        let authorization = DigestClient.credentials(
+                            answering: challenge, username: "74/0000DEADBEE4", password: "pw-74", method: "REGISTER",
+                            digestURI: "sip:example.net", nonceCount: 1, cnonce: "0a1b2c3d"
+                        ).description
+                        try await client.send(
+                            Requests.register(client, user: "74", callID: callID, cseq: 2, authorization: authorization))
+                        #expect(try await client.inbox.nextFinalResponse().statusCode == 200)
+                    }
+                    try await withClient(.udp, to: try server.address(.udp)) { sender in
+                        try await sender.send(
+                            SIPTestRequest(
+                                .message, uri: "sip:74@example.net", via: [sender.via(branch: "z9hG4bK-fork-message")],
+                                from: "<sip:peer@example.org>;tag=m1", to: "<sip:74@example.net>", callID: "fork-message",
+                                headers: ["Content-Type: text/plain"], body: "hello"
+                            ).text)
+                        for client in [first, second] {
+                            guard case .request(let message) = try await client.inbox.next(within: 5) else {
+                                Issue.record("a branch got no MESSAGE")
+                                return
+                            }
+                            try await client.send(ServerHTTPMonitorTests.ok(message))
+                        }
+                        #expect(try await sender.inbox.nextFinalResponse().statusCode == 200)
+                    }
+                    try await Self.eventually("both branches counted") {
+                        Self.value(branches, in: metrics.exposition()) >= Self.value(branches, in: before) + 2
+                    }
+                    #expect(Self.value(forks, in: metrics.exposition()) >= Self.value(forks, in: before) + 1)
+                }
+            }
+        }
+    }
 }

@@ -25,6 +25,17 @@ for _ in range(200):
 PY
 }
 
+# free_port_except SPAN PORT...: like free_port, never one of the given ports (picked for the
+# same server a moment ago and not bound yet).
+free_port_except() {
+    local span="$1" port; shift
+    while :; do
+        port=$(free_port "$span")
+        case " $* " in *" $port "*) continue ;; esac
+        echo "$port"; return
+    done
+}
+
 # start_server NAME [extra serve flags...]
 # Starts switchboard on 127.0.0.1 with udp+tcp on $SIP_PORT, tls on $TLS_PORT, admin on
 # $ADMIN_PORT, the configuration service on $HTTP_PORT, data in a fresh $DATA_DIR; waits until it answers OPTIONS. Log level: $LOG_LEVEL
@@ -36,8 +47,9 @@ start_server() {
     if [ -z "${KEEP_PORTS:-}" ]; then  # KEEP_PORTS=1: restart on the ports of the last start
         SIP_PORT=$(free_port 2)
         TLS_PORT=$((SIP_PORT + 1))
-        ADMIN_PORT=$(free_port 1)
-        HTTP_PORT=$(free_port 1)
+        # Ports are only free when picked, not reserved: keep the others off SIP's pair.
+        ADMIN_PORT=$(free_port_except 1 "$SIP_PORT" "$TLS_PORT")
+        HTTP_PORT=$(free_port_except 1 "$SIP_PORT" "$TLS_PORT" "$ADMIN_PORT")
     fi
     DATA_DIR="${DATA_DIR:-$(mktemp -d /tmp/switchboard-sip-tests.XXXXXX)}"
     SERVER_LOG="$RESULTS/$name.server.log"

@@ -23,7 +23,7 @@ public struct ForwardingProcessor: SIPRequestProcessor {
     ) {
         settings = ProxySession.Settings(
             listeners: listeners, flowKey: flowKey, resolver: resolver, scheduler: scheduler, timerC: timerC,
-            sessions: sessions, logger: logger)
+            sessions: sessions, logger: logger, metrics: ProxyMetrics())
     }
 
     public var capabilities: SIPProcessorCapabilities { SIPProcessorCapabilities(methods: Self.methods) }

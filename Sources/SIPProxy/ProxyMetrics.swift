@@ -4,22 +4,24 @@ import Metrics
 /// `sip_proxy_forks_total` — requests forwarded to more than one branch (RFC 3261 §16.6);
 /// `sip_proxy_branches_total{outcome}` — client branches by how they ended: the final
 /// response's class (`2xx` … `6xx`; a cancelled branch ends `4xx` with its 487), `timeout`, or
-/// `transport_error`. No AOR or MAC label. The counters are made once, at first use (after the
-/// executable has bootstrapped the metrics backend).
-enum ProxyMetrics {
-    static let forks = Counter(label: "sip_proxy_forks_total")
-    private static let branches: [String: Counter] = Dictionary(
+/// `transport_error`. No AOR or MAC label.
+///
+/// Made with the forwarding processor, when the server is built (after the executable has
+/// bootstrapped the metrics backend: counters made before it would stay no-ops).
+final class ProxyMetrics: Sendable {
+    let forks = Counter(label: "sip_proxy_forks_total")
+    private let branches: [String: Counter] = Dictionary(
         uniqueKeysWithValues: ["2xx", "3xx", "4xx", "5xx", "6xx", "timeout", "transport_error"].map {
             ($0, Counter(label: "sip_proxy_branches_total", dimensions: [("outcome", $0)]))
         })
 
     /// A request is forwarded to `branches` targets.
-    static func forwarded(branches: Int) {
+    func forwarded(branches: Int) {
         if branches > 1 { forks.increment() }
     }
 
     /// A branch ended with a final response of `status`, or (nil) without one: `outcome` says how.
-    static func branchEnded(status: Int?, outcome: String? = nil) {
+    func branchEnded(status: Int?, outcome: String? = nil) {
         let key = status.map { "\(min(6, max(2, $0 / 100)))xx" } ?? outcome ?? "timeout"
         branches[key]?.increment()
     }

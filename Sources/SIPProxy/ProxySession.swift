@@ -22,6 +22,7 @@ final class ProxySession: Sendable {
         let timerC: Duration
         let sessions: ProxySessions
         let logger: Logger
+        let metrics: ProxyMetrics
     }
 
     private struct State: Sendable {
@@ -55,7 +56,7 @@ final class ProxySession: Sendable {
 
     /// Starts the first group of branches.
     func start() {
-        ProxyMetrics.forwarded(branches: targets.targets.count)
+        settings.metrics.forwarded(branches: targets.targets.count)
         if upstream.request.method == .invite { settings.sessions.insert(self, for: upstream.transaction) }
         let actions = state.withLock { $0.context.start() }
         perform(actions)
@@ -72,13 +73,13 @@ final class ProxySession: Sendable {
         let actions = state.withLock { state -> [ResponseContext.Action] in
             switch event {
             case .response(let response):
-                if response.isFinal { ProxyMetrics.branchEnded(status: response.statusCode) }
+                if response.isFinal { settings.metrics.branchEnded(status: response.statusCode) }
                 return state.context.receive(response, branch: branch)
             case .timeout:
-                ProxyMetrics.branchEnded(status: nil, outcome: "timeout")
+                settings.metrics.branchEnded(status: nil, outcome: "timeout")
                 return state.context.timedOut(branch: branch)
             case .transportError:
-                ProxyMetrics.branchEnded(status: nil, outcome: "transport_error")
+                settings.metrics.branchEnded(status: nil, outcome: "transport_error")
                 return state.context.transportFailed(branch: branch)
             }
         }

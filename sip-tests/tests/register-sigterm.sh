@@ -5,28 +5,15 @@
 # store's counts, then `stopped`).
 set -euo pipefail
 source "$SIPTESTS_DIR/lib/server.sh"
+source "$SIPTESTS_DIR/lib/burst.sh"
 USERS=${SIGTERM_USERS:-1500}
 RATE=${SIGTERM_RATE:-500}
 start_server register-sigterm
 W="$RESULTS/register-sigterm.d"; mkdir -p "$W"
 
-python3 - "$W" "$USERS" <<'PY'
-import sys
-w, n = sys.argv[1], int(sys.argv[2])
-with open(f"{w}/users.txt", "w") as users, open(f"{w}/burst.csv", "w") as csv:
-    users.write("SEQUENTIAL\n")
-    csv.write("SEQUENTIAL\n")
-    for i in range(n):
-        user = 30000 + i
-        users.write(f"{user};example.net;pw{user}\n")
-        csv.write(f"{user};[authentication username={user}/0000001{i:05X} password=pw{user}]\n")
-PY
-sb user import "$W/users.txt"
+burst_users 30000 0000001 "$USERS"
 
-run_sipp burst register-uac.xml u1 -inf "$W/burst.csv" -m "$USERS" -r "$RATE" -set domain example.net \
-    -set exp 3600 -set instance 00000000-0000-4000-8000-000000000000 -recv_timeout 3000 \
-    -trace_logs -log_file "$W/burst.log" >"$W/burst.out" 2>&1 &
-SIPP=$!
+start_burst "$USERS" "$RATE"
 sleep 1.5
 kill -TERM "$SERVER_PID"
 for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -42,20 +29,4 @@ grep -E 'shutdown complete .*store.updates=[0-9]+' "$SERVER_LOG" || { echo "no '
 grep -q 'SIP transport drained' "$SERVER_LOG" || { echo "no 'SIP transport drained' line"; grep -E 'unanswered|drain' "$SERVER_LOG" | tail -3; exit 1; }
 grep -qE 'notice switchboard: stopped$' "$SERVER_LOG" || { echo "no 'stopped' line"; tail -3 "$SERVER_LOG"; exit 1; }
 
-grep -o 'REGISTERED sip:[0-9]*@example.net' "$W/burst.log" | sed 's/REGISTERED //' | sort -u >"$W/acknowledged.txt" || true
-acknowledged=$(wc -l <"$W/acknowledged.txt")
-echo "bindings acknowledged with 200 before SIGTERM: $acknowledged of $USERS"
-[ "$acknowledged" -ge 100 ] || { echo "too few registrations before SIGTERM to test anything"; exit 1; }
-
-start_server register-sigterm-restart
-sb registrations --json >"$W/restored.json"
-python3 - "$W/acknowledged.txt" "$W/restored.json" <<'PY'
-import json, sys
-acknowledged = set(open(sys.argv[1]).read().split())
-restored = {r["aor"] for r in json.load(open(sys.argv[2]))}
-missing = acknowledged - restored
-print(f"restored {len(restored)} bindings; acknowledged {len(acknowledged)}; missing {len(missing)}")
-if missing:
-    print("lost after SIGTERM:", sorted(missing)[:20]); sys.exit(1)
-PY
-stop_server
+expect_acknowledged_restored SIGTERM register-sigterm-restart

@@ -27,7 +27,9 @@ enum RequestChain {
         identity: SIPLocalIdentity, registrar: Registrar, subscriptions: SubscribeProcessor, proxy: ProxyParts,
         logger: Logger
     ) -> SIPProcessorChain {
-        let options = OptionsProcessor(identity: identity, serverHeader: SwitchboardVersion.productToken)
+        // OPTIONS to a user is for that user's phones: the proxy forwards it (§11).
+        let options = OptionsProcessor(
+            identity: identity, serverHeader: SwitchboardVersion.productToken, answersUserURIs: false)
         let setup = proxy.setup
         return SIPProcessorChain(
             [

@@ -53,6 +53,46 @@ struct ServerIntegrationTests {
         }
     }
 
+    @Test("OPTIONS to a user is proxied to that user's phones (RFC 3261 §11): registered → the phone answers; unknown → 404")
+    func optionsToAUserIsProxied() async throws {
+        try await RunningServer.with { server in
+            try await server.application.store.addUser(
+                SIPUserCredential(user: "78", domain: "example.net", password: "pw-78"), now: SIPTimestamp.now())
+            try await withClient(.udp, to: try server.address(.udp)) { phone in
+                try await phone.send(Requests.register(phone, user: "78", callID: "options-user-reg", cseq: 1))
+                let challenge = try #require(try await phone.inbox.nextFinalResponse().wwwAuthenticates().first)
+                let authorization = DigestClient.credentials(
+                    answering: challenge, username: "78/0000DEADBEE8", password: "pw-78", method: "REGISTER",
+                    digestURI: "sip:example.net", nonceCount: 1, cnonce: "0a1b2c3d"
+                ).description
+                try await phone.send(
+                    Requests.register(phone, user: "78", callID: "options-user-reg", cseq: 2, authorization: authorization))
+                #expect(try await phone.inbox.nextFinalResponse().statusCode == 200)
+                try await withClient(.udp, to: try server.address(.udp)) { client in
+                    try await client.send(Requests.options(client, callID: "options-user", uri: "sip:78@example.net"))
+                    guard case .request(let forwarded) = try await phone.inbox.next(within: 5) else {
+                        Issue.record("the phone got no OPTIONS")
+                        return
+                    }
+                    #expect(forwarded.method == .options)
+                    var ok = "SIP/2.0 200 OK\r\n"
+                    for name in [SIPHeaderName.via, .from, .to, .callID, .cseq] {
+                        for field in forwarded.headers.all(name) { ok += "\(field.name.canonical): \(field.value)\r\n" }
+                    }
+                    try await phone.send(ok + "Server: TestPhone\r\nContent-Length: 0\r\n\r\n")
+                    let answer = try await client.inbox.nextFinalResponse()
+                    #expect(answer.statusCode == 200)
+                    #expect(answer.headers[.server] == "TestPhone", "the phone's answer, not ours")
+
+                    try await client.send(Requests.options(client, callID: "options-nobody", uri: "sip:nobody@example.net"))
+                    #expect(try await client.inbox.nextFinalResponse().statusCode == 404)
+                    try await client.send(Requests.options(client, callID: "options-server"))
+                    #expect(try await client.inbox.nextFinalResponse().headers[.server]?.hasPrefix("Switchboard") == true)
+                }
+            }
+        }
+    }
+
     @Test("REGISTER with digest over UDP for a user added to the store → 200; binding in location, store and admin API")
     func registerOverUDP() async throws {
         try await RunningServer.with { server in

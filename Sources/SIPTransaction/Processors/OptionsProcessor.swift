@@ -7,20 +7,27 @@ public import SIPCore
 public struct OptionsProcessor: SIPRequestProcessor {
     let identity: SIPLocalIdentity
     let serverHeader: String?
+    /// Whether an OPTIONS to a user at our domain (`sip:69@example.net`) is answered here. With a
+    /// proxy in the chain it is not: it is for that user's phones (§11), and the proxy forwards
+    /// it; OPTIONS to the server itself (no user part) is answered either way.
+    let answersUserURIs: Bool
 
     /// Methods every chain answers: the transaction layer absorbs ACK, and CANCEL and OPTIONS
     /// are answered by the core processors.
     public static let coreMethods: [SIPMethod] = [.options, .cancel, .ack]
 
-    public init(identity: SIPLocalIdentity, serverHeader: String? = nil) {
+    public init(identity: SIPLocalIdentity, serverHeader: String? = nil, answersUserURIs: Bool = true) {
         self.identity = identity
         self.serverHeader = serverHeader
+        self.answersUserURIs = answersUserURIs
     }
 
     public var capabilities: SIPProcessorCapabilities { SIPProcessorCapabilities(methods: Self.coreMethods) }
 
     public func process(_ context: inout SIPRequestContext) throws(SIPResponseError) -> SIPProcessorAction {
-        guard context.request.method == .options, identity.isAddressedToUs(context.request.uri) else { return .continue }
+        let uri = context.request.uri
+        guard context.request.method == .options, identity.isAddressedToUs(uri) else { return .continue }
+        guard answersUserURIs || (uri.user ?? "").isEmpty else { return .continue }
         return try answer(&context)
     }
 

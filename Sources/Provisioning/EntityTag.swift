@@ -1,4 +1,5 @@
 import Crypto
+import SIPAuth
 
 /// A strong entity tag derived from the rendered bytes (RFC 9110 §8.8.3): `"` + the first 32
 /// hex digits of their SHA-256 + `"`. The same configuration always gets the same tag, across
@@ -10,10 +11,7 @@ public struct EntityTag: Sendable, Hashable, CustomStringConvertible {
 
     public init(of bytes: some Sequence<UInt8>) {
         let digest = SHA256.hash(data: Array(bytes))
-        opaque = digest.prefix(16).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        opaque = Hex.encode(digest.prefix(16))
     }
 
     /// The header value, `"…"`.

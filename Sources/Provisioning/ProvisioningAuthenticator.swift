@@ -68,7 +68,7 @@ public final class ProvisioningAuthenticator: Sendable {
         } else if scheme == "basic", allowsBasic, let (user, given) = Self.basic(rest) {
             let line = await line(named: user, requested: requested, instrument: instrument, sfuaUser: sfuaUser)
             let password = await password(of: line)
-            let matches = Self.constantTimeEquals(Array(given.utf8), Array((password ?? dummyPassword).utf8))
+            let matches = ConstantTime.equals(Array(given.utf8), Array((password ?? dummyPassword).utf8))
             if matches, password != nil, let line { return .authorized(line) }
             verification = .failure(.invalidCredentials)
         } else {
@@ -112,14 +112,6 @@ public final class ProvisioningAuthenticator: Sendable {
             let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
-    }
-
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
     }
 
     /// Whole seconds from now to an uptime reading, at least 1.

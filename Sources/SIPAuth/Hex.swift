@@ -48,8 +48,8 @@ public enum Hex {
 /// Comparison whose running time depends only on the lengths, not on where the inputs differ,
 /// so a response cannot be guessed byte by byte from timing. Lengths are public (a digest's
 /// length follows from its algorithm).
-enum ConstantTime {
-    static func equals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+public enum ConstantTime {
+    public static func equals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for (x, y) in zip(a, b) { difference |= x ^ y }

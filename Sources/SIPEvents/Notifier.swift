@@ -442,11 +442,11 @@ public actor Notifier {
     static func destination(_ record: StoredSubscription, connectionID: SIPConnectionID?, transport: SIPTransportProtocol)
         async -> SIPDestination?
     {
-        if let address = try? SIPHostPort(parsing: Substring(record.remoteAddress)),
-            let socket = try? SocketAddress(ipAddress: address.host, port: address.port ?? 5060),
-            transport == .udp || connectionID != nil
+        if transport == .udp || connectionID != nil,
+            let flow = SIPTargetResolver.flowDestination(
+                transport: record.transport, remote: record.remoteAddress, connectionID: connectionID?.rawValue)
         {
-            return SIPDestination(transport: transport, address: socket, connectionID: connectionID)
+            return flow
         }
         guard let target = try? SIPURI(parsing: record.remoteTarget) else { return nil }
         let port = target.port ?? (transport == .tls ? 5061 : 5060)

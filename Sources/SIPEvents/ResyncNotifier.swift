@@ -101,7 +101,7 @@ public final class ResyncNotifier: Sendable {
         throws(SIPParseError) -> SIPRequest
     {
         let transport = SIPTransportProtocol(token: binding.transport) ?? .udp
-        var request = SIPRequest(method: .notify, uri: try SIPURI(parsing: Self.contactURI(binding.contact)))
+        var request = SIPRequest(method: .notify, uri: try SIPURI(parsing: binding.contact))
         request.headers.append(
             .via, "SIP/2.0/\(transport.description.uppercased()) \(binding.localListener);branch=\(sender.makeBranch());rport")
         request.headers.append(.maxForwards, "70")
@@ -117,19 +117,9 @@ public final class ResyncNotifier: Sendable {
         return request
     }
 
-    /// The URI inside a stored Contact value (`<sip:…>;expires=…` or a bare URI).
-    static func contactURI(_ contact: String) -> String {
-        guard let open = contact.firstIndex(of: "<"), let close = contact[open...].firstIndex(of: ">") else {
-            return String(contact.split(separator: ";").first ?? Substring(contact))
-        }
-        return String(contact[contact.index(after: open)..<close])
-    }
-
+    /// The binding's flow (RFC 5626 §5.3): its connection, or the address its REGISTER came from.
     static func destination(_ binding: Binding) -> SIPDestination? {
-        guard let transport = SIPTransportProtocol(token: binding.transport),
-            let hostPort = try? SIPHostPort(parsing: Substring(binding.source)),
-            let address = try? SocketAddress(ipAddress: hostPort.host, port: hostPort.port ?? 5060)
-        else { return nil }
-        return SIPDestination(transport: transport, address: address, connectionID: binding.connectionID.map(SIPConnectionID.init(rawValue:)))
+        SIPTargetResolver.flowDestination(
+            transport: binding.transport, remote: binding.source, connectionID: binding.connectionID)
     }
 }

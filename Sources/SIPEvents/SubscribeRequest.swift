@@ -36,9 +36,10 @@ public struct SubscribeRequest: Sendable {
             }
             self.contact = contact
             recordRoute = try request.recordRoutes().map(\.description)
-            accept = try request.headers.values(.accept).flatMap { $0.split(separator: ",") }
-                .map { $0.split(separator: ";").first.map { String($0).trimmingCharacters() } ?? "" }
-                .filter { !$0.isEmpty }
+            accept = try request.headers.values(.accept).map { value throws(SIPParseError) in
+                let type = try SIPMediaType(parsing: value)
+                return (type.type + "/" + type.subtype).lowercased()
+            }
         } catch {
             throw .badRequest(error.reason)
         }
@@ -59,11 +60,5 @@ public struct SubscribeRequest: Sendable {
     private static func split(_ mediaType: String) -> (type: String, subtype: String) {
         let parts = mediaType.lowercased().split(separator: "/", maxSplits: 1).map(String.init)
         return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
     }
 }

@@ -10,19 +10,22 @@ import Metrics
 /// bootstrapped the metrics backend: counters made before it would stay no-ops).
 final class ProxyMetrics: Sendable {
     let forks = Counter(label: "sip_proxy_forks_total")
-    private let branches: [String: Counter] = Dictionary(
-        uniqueKeysWithValues: ["2xx", "3xx", "4xx", "5xx", "6xx", "timeout", "transport_error"].map {
-            ($0, Counter(label: "sip_proxy_branches_total", dimensions: [("outcome", $0)]))
-        })
+    /// Index 0…4: final classes 2xx…6xx; 5: timeout; 6: transport error.
+    private let branches: [Counter] = ["2xx", "3xx", "4xx", "5xx", "6xx", "timeout", "transport_error"].map {
+        Counter(label: "sip_proxy_branches_total", dimensions: [("outcome", $0)])
+    }
 
     /// A request is forwarded to `branches` targets.
     func forwarded(branches: Int) {
         if branches > 1 { forks.increment() }
     }
 
-    /// A branch ended with a final response of `status`, or (nil) without one: `outcome` says how.
-    func branchEnded(status: Int?, outcome: String? = nil) {
-        let key = status.map { "\(min(6, max(2, $0 / 100)))xx" } ?? outcome ?? "timeout"
-        branches[key]?.increment()
+    /// A branch ended with a final response of `status`.
+    func branchEnded(status: Int) {
+        branches[min(6, max(2, status / 100)) - 2].increment()
     }
+
+    /// A branch ended without a final response.
+    func branchTimedOut() { branches[5].increment() }
+    func branchFailed() { branches[6].increment() }
 }

@@ -76,10 +76,10 @@ final class ProxySession: Sendable {
                 if response.isFinal { settings.metrics.branchEnded(status: response.statusCode) }
                 return state.context.receive(response, branch: branch)
             case .timeout:
-                settings.metrics.branchEnded(status: nil, outcome: "timeout")
+                settings.metrics.branchTimedOut()
                 return state.context.timedOut(branch: branch)
             case .transportError:
-                settings.metrics.branchEnded(status: nil, outcome: "transport_error")
+                settings.metrics.branchFailed()
                 return state.context.transportFailed(branch: branch)
             }
         }

@@ -311,4 +311,51 @@ struct NotifierTests {
         #expect(try await third.notifier.restore() == 1)
         #expect(third.sender.requests.isEmpty)
     }
+
+    @Test("SUBSCRIBE without Event → 400 naming it (RFC 6665 §8.2.1: Event is mandatory)")
+    func missingEvent() throws {
+        let request = try SIPTestRequest(
+            .subscribe, uri: "sips:~~cf~0000DEADBEEF@example.net",
+            via: [SIPTestRequest.via("TLS", sentBy: "192.0.2.10:40000", branch: "z9hG4bK-noevent")],
+            from: "<sip:69@example.net>;tag=w", to: "<sips:~~cf~0000DEADBEEF@example.net>", callID: "noevent",
+            contacts: ["<sip:69@192.0.2.10:40000;transport=tls>"]
+        ).parsed()
+        do {
+            _ = try SubscribeRequest(
+                request: request, essentials: SIPRequestEssentials(parsing: request),
+                source: makeSource(host: "192.0.2.10", port: 40000, transport: .tls, connectionID: 9))
+            Issue.record("accepted a SUBSCRIBE without Event")
+        } catch let error as SIPResponseError {
+            #expect(error.statusCode == 400)
+            #expect(error.reasonPhrase.contains("Event"))
+        }
+    }
+
+    @Test("Accept is read as media types: parameters and case do not matter; a list without ours → 406")
+    func acceptMediaTypes() throws {
+        let ok = try NotifierHarness.subscribe(extra: ["Accept: Message/HTTP;q=0.5, text/plain"])
+        #expect(ok.accepts("message/http"))
+        let wildcard = try NotifierHarness.subscribe(extra: ["Accept: message/*"])
+        #expect(wildcard.accepts("message/http"))
+        let other = try NotifierHarness.subscribe(extra: ["Accept: application/xml"])
+        #expect(!other.accepts("message/http"))
+    }
+
+    @Test("A fetch (initial SUBSCRIBE with Expires: 0, RFC 6665 §4.2.1.4): 200, one NOTIFY terminated, nothing kept")
+    func fetch() async throws {
+        let h = try NotifierHarness.make()
+        let header = try SIPAuthHeader(
+            parsing: Substring(try #require(await h.answer(try NotifierHarness.subscribe(expires: 0)).headers[.wwwAuthenticate])))
+        let credentials = DigestClient.credentials(
+            answering: header, username: "69", password: "secret69", method: "SUBSCRIBE",
+            digestURI: "sips:~~cf~0000DEADBEEF@example.net", nonceCount: 1, cnonce: "abc")
+        let ok = await h.answer(try NotifierHarness.subscribe(expires: 0, cseq: 2, authorization: credentials.description))
+        #expect(ok.statusCode == 200)
+        #expect(ok.headers[.expires] == "0")
+        let notify = try await h.notifies(1)[0]
+        #expect(notify.subscriptionStateText == "terminated")
+        #expect(notify.bodyText.contains("ETag: \"v1\""))
+        #expect(await h.notifier.count == 0)
+        #expect(h.store.count == 0)
+    }
 }

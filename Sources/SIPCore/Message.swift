@@ -97,10 +97,13 @@ public enum SIPMessage: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The wire form.
-    public func serialized() -> [UInt8] {
+    public func serialized() -> [UInt8] { serialized(forStream: false) }
+
+    /// The wire form; for a stream, with Content-Length when it had none (RFC 3261 §18.3).
+    public func serialized(forStream: Bool) -> [UInt8] {
         switch self {
-        case .request(let r): r.serialized()
-        case .response(let r): r.serialized()
+        case .request(let r): r.serialized(forStream: forStream)
+        case .response(let r): r.serialized(forStream: forStream)
         }
     }
 }

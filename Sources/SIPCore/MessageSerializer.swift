@@ -2,24 +2,35 @@
 ///
 /// Fields that came from the wire unchanged are written byte for byte as received; fields built
 /// or changed in code are written `Name: value`. Content-Length is written as found in the
-/// headers: callers that change the body use ``SIPMessageProtocol/setBody(_:contentType:)``.
+/// headers (callers that change the body use ``SIPMessageProtocol/setBody(_:contentType:)``).
+/// `serialized(forStream: true)` is what the stream transports write: a message without
+/// Content-Length — a UDP peer may leave it out, the datagram delimits the body — gets one with
+/// the body's size, last among the headers, because over a stream it is mandatory (RFC 3261
+/// §18.3, §20.14). Whatever relays a message onto TCP/TLS (the proxy, a response routed back)
+/// is covered there, once.
 extension SIPRequest {
     /// The message in wire form.
-    public func serialized() -> [UInt8] {
+    public func serialized() -> [UInt8] { serialized(forStream: false) }
+
+    /// The message in wire form; for a stream, with Content-Length when it had none.
+    public func serialized(forStream: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(estimatedSize)
         out.append(contentsOf: method.rawValue.utf8)
         out.append(Lexer.space)
         out.append(contentsOf: uri.description.utf8)
         out.append(contentsOf: " SIP/2.0\r\n".utf8)
-        writeHeadersAndBody(into: &out)
+        writeHeadersAndBody(into: &out, addingContentLength: forStream)
         return out
     }
 }
 
 extension SIPResponse {
     /// The message in wire form.
-    public func serialized() -> [UInt8] {
+    public func serialized() -> [UInt8] { serialized(forStream: false) }
+
+    /// The message in wire form; for a stream, with Content-Length when it had none.
+    public func serialized(forStream: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(estimatedSize)
         out.append(contentsOf: "SIP/2.0 ".utf8)
@@ -27,7 +38,7 @@ extension SIPResponse {
         out.append(Lexer.space)
         out.append(contentsOf: reasonPhrase.utf8)
         out.append(contentsOf: "\r\n".utf8)
-        writeHeadersAndBody(into: &out)
+        writeHeadersAndBody(into: &out, addingContentLength: forStream)
         return out
     }
 }
@@ -35,8 +46,13 @@ extension SIPResponse {
 extension SIPMessageProtocol {
     var estimatedSize: Int { 64 + body.count + headers.wireLength }
 
-    func writeHeadersAndBody(into out: inout [UInt8]) {
+    func writeHeadersAndBody(into out: inout [UInt8], addingContentLength: Bool) {
         headers.write(into: &out)
+        if addingContentLength, !headers.contains(.contentLength) {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            out.append(contentsOf: String(body.count).utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
         out.append(Lexer.cr)
         out.append(Lexer.lf)
         out.append(contentsOf: body)
@@ -47,13 +63,5 @@ extension SIPMessageProtocol {
         self.body = body
         if let contentType { headers.set(.contentType, contentType) }
         headers.set(.contentLength, String(body.count))
-    }
-
-    /// Adds `Content-Length` with the body's size when the message has none. A message that
-    /// came over UDP may lack it (the datagram delimits it); one that goes out over a stream
-    /// transport must carry it (RFC 3261 §18.3, §20.14), so a proxy forwarding between the
-    /// two adds it.
-    public mutating func ensureContentLength() {
-        if !headers.contains(.contentLength) { headers.append(.contentLength, String(body.count)) }
     }
 }

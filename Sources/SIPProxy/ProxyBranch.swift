@@ -72,7 +72,6 @@ public enum ProxyBranch {
             SIPHeaderField(
                 .via,
                 "SIP/2.0/\(outbound.rawValue) \(sentBy);branch=\(LoopDetector.branch(hash: input.loopHash));rport"))
-        request.ensureContentLength()
         return request
     }
 

@@ -185,7 +185,6 @@ final class ProxySession: Sendable {
         var response = received
         guard let via = response.headers.firstIndex(of: .via) else { return }
         do { try response.headers.removeValue(at: via, valueIndex: 0) } catch { return }
-        response.ensureContentLength()   // a response over UDP may lack it; a stream needs it
         if response.isProvisional {
             try? upstream.transaction.respond(response)
         } else {

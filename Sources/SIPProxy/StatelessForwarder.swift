@@ -54,7 +54,6 @@ public struct StatelessForwarder: SIPStatelessHandler {
             + String(hasher.value, radix: 36)
         request.headers.set(.maxForwards, String(max(0, (essentials.maxForwards ?? 71) - 1)))
         request.headers.prepend(SIPHeaderField(.via, "SIP/2.0/\(destination.transport.rawValue) \(sentBy);branch=\(branch);rport"))
-        request.ensureContentLength()
         let sender = self.sender
         let logger = self.logger
         send(.request(request), to: destination, sender: sender, logger: logger)
@@ -65,7 +64,6 @@ public struct StatelessForwarder: SIPStatelessHandler {
         var forwarded = response
         guard let index = forwarded.headers.firstIndex(of: .via) else { return }
         do { try forwarded.headers.removeValue(at: index, valueIndex: 0) } catch { return }
-        forwarded.ensureContentLength()
         let next = vias[1]
         guard let transport = SIPTransportProtocol(token: next.transport) else { return }
         let address: SocketAddress?

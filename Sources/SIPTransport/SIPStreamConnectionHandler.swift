@@ -64,7 +64,7 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
     private func write(_ response: SIPResponse, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
         shared.metrics.sent(transport, .response(response))
         if let remote = context.remoteAddress { shared.trace.record(.outgoing, .response(response), transport: transport, remote: remote) }
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.sipBuffer(.response(response))), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.sipBuffer(.response(response), forStream: true)), promise: promise)
     }
 
     /// The TLS peer certificate, read once from the `NIOSSLHandler` in the pipeline.

@@ -152,7 +152,7 @@ struct SIPTransportHandlerContext: Sendable {
 }
 
 extension ByteBufferAllocator {
-    func sipBuffer(_ message: SIPMessage) -> ByteBuffer {
-        buffer(bytes: message.serialized())
+    func sipBuffer(_ message: SIPMessage, forStream: Bool = false) -> ByteBuffer {
+        buffer(bytes: message.serialized(forStream: forStream))
     }
 }

@@ -81,7 +81,7 @@ extension SIPTransportService: SIPImmediateMessageSender {
                 return
             }
             let trace = configuration.trace
-            channel.writeAndFlush(channel.allocator.buffer(bytes: response.serialized())).whenComplete {
+            channel.writeAndFlush(channel.allocator.buffer(bytes: response.serialized(forStream: true))).whenComplete {
                 [metrics] result in
                 switch result {
                 case .success:

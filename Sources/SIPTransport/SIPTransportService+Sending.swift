@@ -120,7 +120,7 @@ extension SIPTransportService {
             metrics.dropped(transport, reason: "buffer_limit")
             throw SIPTransportError(.bufferLimit, "connection has more than \(configuration.limits.maxBufferedBytesPerConnection) unsent bytes")
         }
-        try await channel.writeAndFlush(channel.allocator.buffer(bytes: message.serialized()))
+        try await channel.writeAndFlush(channel.allocator.buffer(bytes: message.serialized(forStream: true)))
         metrics.sent(transport, message)
         if let remote = channel.remoteAddress { configuration.trace.record(.outgoing, message, transport: transport, remote: remote) }
     }

@@ -220,4 +220,20 @@ import Testing
         #expect(reply.method == .register)
         #expect(reply.fields.map(\.name) == [.via, .from, .to, .callID, .cseq])
     }
+
+    @Test("For a stream, a message without Content-Length is written with one, the body's size (RFC 3261 §18.3, §20.14); as found otherwise; one that has it keeps it")
+    func contentLengthAddedWhenMissing() throws {
+        var request = SIPRequest(method: .message, uri: try SIPURI(parsing: "sip:69@example.net"))
+        request.headers.append(.callID, "cl-1")
+        request.body = Array("hello".utf8)
+        let wire = String(decoding: request.serialized(forStream: true), as: UTF8.self)
+        #expect(wire.hasSuffix("Call-ID: cl-1\r\nContent-Length: 5\r\n\r\nhello"))
+        #expect(String(decoding: request.serialized(), as: UTF8.self).hasSuffix("Call-ID: cl-1\r\n\r\nhello"), "a datagram as found")
+        request.headers.append(.contentLength, "5")
+        let kept = String(decoding: request.serialized(forStream: true), as: UTF8.self)
+        #expect(kept.split(separator: "\r\n").filter { $0.hasPrefix("Content-Length") } == ["Content-Length: 5"])
+        var response = SIPResponse(statusCode: 200)
+        response.headers.append(.callID, "cl-2")
+        #expect(String(decoding: response.serialized(forStream: true), as: UTF8.self).hasSuffix("Call-ID: cl-2\r\nContent-Length: 0\r\n\r\n"))
+    }
 }
